@@ -1,0 +1,182 @@
+"""The Textual app: a thin shell that switches phase screens and holds the open workshop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from screens.coming_screen import ComingScreen
+from screens.commands import WorkshopCommands
+from screens.groups_screen import GroupsScreen
+from screens.help_screen import HelpScreen
+from screens.phase_screen import PhaseScreen
+from screens.themes import THEMES
+from workshop import Workshop, WorkshopError
+from workshop.vocabulary import PHASES
+
+BUILT = {"groups & roles": GroupsScreen}
+POLL_SECONDS = 0.5
+
+
+def _phase_screen_factory(phase: str):
+    built = BUILT.get(phase)
+    return built if built else (lambda: ComingScreen(phase))
+
+
+class WorkshopApp(App):
+    """The facilitator's (projected) app over one open workshop."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    TITLE = "workshop"
+    COMMANDS = App.COMMANDS | {WorkshopCommands}
+    MODES = {phase: _phase_screen_factory(phase) for phase in PHASES}
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding(
+            "right_square_bracket",
+            "next_phase",
+            "Next phase",
+            id="app.next_phase",
+            tooltip="Move the room to the next phase",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_phase",
+            "Prev phase",
+            id="app.previous_phase",
+            tooltip="Move the room back one phase",
+            show=False,
+        ),
+        Binding("u,ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next pane",
+            show=False,
+            id="app.focus_next",
+            tooltip="Move between the phase navigator and the screen",
+        ),
+        *[
+            Binding(
+                str(n),
+                f"go_to_phase({n - 1})",
+                f"Phase {n}",
+                show=False,
+                id=f"app.phase_{n}",
+                tooltip=f"Go to phase {n}: {PHASES[n - 1]}",
+            )
+            for n in range(1, len(PHASES) + 1)
+        ],
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.commands",
+            show=False,
+            tooltip="Open the command palette: every action by name",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            priority=True,
+            tooltip="Quit (everything is already saved)",
+        ),
+    ]
+
+    def __init__(self, ws: Workshop, *, facilitator: bool = True) -> None:
+        super().__init__()
+        self.ws = ws
+        self.facilitator = facilitator
+        self.phase = ws.info().phase
+        self._seen_version = ws.data_version()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = "projector"
+
+    def on_mount(self) -> None:
+        self._show_header()
+        self.switch_mode(self.phase)
+        self.set_interval(POLL_SECONDS, self._poll_changes)
+
+    def _show_header(self) -> None:
+        info = self.ws.info()
+        self.phase = info.phase
+        self.title = info.title
+        number = PHASES.index(info.phase) + 1
+        self.sub_title = f"Phase {number}/{len(PHASES)}: {info.phase}"
+
+    def _poll_changes(self) -> None:
+        """Show other processes' committed changes without a key press."""
+        version = self.ws.data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        self.refresh_workshop()
+
+    def refresh_workshop(self) -> None:
+        """Reload the header and the current screen from the file."""
+        previous = self.phase
+        self._show_header()
+        if self.phase != previous:
+            self.switch_mode(self.phase)
+        elif isinstance(self.screen, PhaseScreen):
+            self.screen.sync_nav()
+            self.screen.refresh_data()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def go_to_phase(self, phase: str) -> None:
+        """Move the room to `phase` and show its screen."""
+        try:
+            self.ws.update_info(phase=phase)
+        except WorkshopError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._show_header()
+        self.switch_mode(phase)
+        if isinstance(self.screen, PhaseScreen):
+            self.screen.sync_nav()
+
+    def action_go_to_phase(self, index: int) -> None:
+        if 0 <= index < len(PHASES):
+            self.go_to_phase(PHASES[index])
+
+    def action_next_phase(self) -> None:
+        index = PHASES.index(self.phase)
+        if index + 1 < len(PHASES):
+            self.go_to_phase(PHASES[index + 1])
+        else:
+            self.notify("This is the last phase.", severity="warning")
+
+    def action_previous_phase(self) -> None:
+        index = PHASES.index(self.phase)
+        if index > 0:
+            self.go_to_phase(PHASES[index - 1])
+        else:
+            self.notify("This is the first phase.", severity="warning")
+
+    def action_undo(self) -> None:
+        try:
+            what = self.ws.undo()
+        except WorkshopError as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.notify(f"Undone: {what}.")
+        self.refresh_workshop()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_screen_action(self, action: str) -> None:
+        """Run a screen's action from the palette, going to its phase first if needed."""
+        if not hasattr(self.screen, f"action_{action}"):
+            self.go_to_phase("groups & roles")
+        self.call_later(self.screen.run_action, action)
+
+    def action_toggle_projector_theme(self) -> None:
+        self.theme = "projector-dark" if self.theme == "projector" else "projector"

@@ -1,0 +1,180 @@
+"""Phase "groups & roles": every group, its role, its kind and what a good day looks like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from screens.group_form import GroupDraft, GroupForm
+from screens.phase_screen import PhaseScreen
+from screens.widgets.confirm import ConfirmModal
+from workshop import Group, WorkshopError
+
+
+def distance_label(group: Group) -> Text:
+    """The distance to the paying customer as words, so it reads without colour."""
+    if group.customer_distance is None:
+        return Text("✖ not connected", style="bold reverse")
+    steps = group.customer_distance
+    return Text(f"{steps} step" + ("" if steps == 1 else "s"))
+
+
+class GroupsScreen(PhaseScreen):
+    """List, add, edit and delete groups, all by keyboard; deletes confirm and can be undone."""
+
+    CSS_PATH = [PhaseScreen.CSS_PATH, Path(__file__).with_suffix(".tcss")]
+    PHASE = "groups & roles"
+    BINDINGS = [
+        Binding("a", "add_group", "Add", id="groups.add", tooltip="Add a group"),
+        Binding(
+            "e,enter", "edit_group", "Edit", id="groups.edit", tooltip="Edit the highlighted group"
+        ),
+        Binding(
+            "d,delete",
+            "delete_group",
+            "Delete",
+            id="groups.delete",
+            tooltip="Delete the highlighted group (asks first; undo with u)",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name=self.PHASE)
+        self.groups: list[Group] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Groups & roles", classes="phase-title")
+        yield Static(
+            "Every group either serves the paying customer or serves someone who does.",
+            classes="phase-hint",
+        )
+        table: DataTable[str | Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+        table.add_column("Group", key="name", width=18)
+        table.add_column("Kind", key="kind", width=10)
+        table.add_column("Role", key="role", width=35)
+        table.add_column("To customer", key="distance", width=15)
+        yield table
+        yield Static(id="detail", markup=False)
+        yield Static("", id="empty", markup=False)
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#groups", DataTable)
+
+    def refresh_data(self) -> None:
+        """Reload the groups, keeping the cursor on the same group where it still exists."""
+        table = self.table
+        keep = self.highlighted_group()
+        self.groups = self.ws.groups()
+        table.clear()
+        for group in self.groups:
+            table.add_row(
+                group.name,
+                group.kind,
+                group.role.replace("\n", " "),
+                distance_label(group),
+                key=str(group.id),
+            )
+        empty = self.query_one("#empty", Static)
+        empty.update("" if self.groups else "No groups yet. Press a to add the first one.")
+        empty.display = not self.groups
+        if keep is not None and any(g.id == keep.id for g in self.groups):
+            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        self.show_detail()
+
+    def highlighted_group(self) -> Group | None:
+        table = self.table
+        if not self.groups or table.row_count == 0:
+            return None
+        row = min(table.cursor_row, len(self.groups) - 1)
+        return self.groups[row] if row >= 0 else None
+
+    def show_detail(self) -> None:
+        group = self.highlighted_group()
+        detail = self.query_one("#detail", Static)
+        if group is None:
+            detail.update("")
+            return
+        reach = (
+            "NOT CONNECTED to a paying customer: no chain of hand-offs reaches one."
+            if group.is_orphan
+            else f"Distance to the paying customer: {group.customer_distance}"
+        )
+        detail.update(
+            Text.assemble(
+                (group.name, "bold"),
+                f"  ({group.kind})\n",
+                ("Role: ", "bold"),
+                (group.role or "—") + "\n",
+                ("A good day for our customers: ", "bold"),
+                (group.good_day or "—") + "\n",
+                (reach, "bold" if group.is_orphan else ""),
+            )
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit_group()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_add_group(self) -> None:
+        def save(draft: GroupDraft) -> None:
+            self.ws.add_group(draft.name, draft.role, draft.kind, draft.good_day)
+            self.app.notify(f"Added {draft.name.strip()}.")
+
+        self.app.push_screen(GroupForm(save), self._after_form)
+
+    def action_edit_group(self) -> None:
+        group = self.highlighted_group()
+        if group is None:
+            self.app.notify("No group to edit yet. Press a to add one.", severity="warning")
+            return
+
+        def save(draft: GroupDraft) -> None:
+            self.ws.update_group(
+                group.id, name=draft.name, role=draft.role, kind=draft.kind, good_day=draft.good_day
+            )
+            self.app.notify(f"Saved {draft.name.strip()}.")
+
+        self.app.push_screen(GroupForm(save, group), self._after_form)
+
+    def _after_form(self, saved: bool | None) -> None:
+        if saved:
+            self.refresh_data()
+            if self.table.row_count and self.highlighted_group() is None:
+                self.table.move_cursor(row=self.table.row_count - 1)
+
+    def action_delete_group(self) -> None:
+        group = self.highlighted_group()
+        if group is None:
+            self.app.notify("No group to delete.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.ws.delete_group(group.id)
+            except WorkshopError as error:
+                self.app.notify(str(error), severity="error")
+                return
+            self.refresh_data()
+            self.app.notify(f"Deleted {group.name}. Press u to undo.")
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Delete the group “{group.name}”?",
+                "Its hand-offs and onion contributions go with it. You can undo this with u.",
+            ),
+            answered,
+        )

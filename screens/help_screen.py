@@ -1,0 +1,55 @@
+"""The help screen: what the workshop is for, and every key, gathered from the bindings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+INTRO = Path(__file__).with_name("help_screen.md")
+
+
+def _keys_table(title: str, bindings: list[BindingType]) -> str:
+    lines = [f"### {title}", "", "| Key | Does |", "|---|---|"]
+    for binding in bindings:
+        if not isinstance(binding, Binding):
+            continue
+        keys = " / ".join(key.strip() for key in binding.key.split(","))
+        does = binding.tooltip or binding.description
+        lines.append(f"| `{keys}` | {does} |")
+    return "\n".join(lines) + "\n"
+
+
+def help_markdown() -> str:
+    """The whole help text: the intro from help_screen.md, then one key table per place."""
+    from screens.app import WorkshopApp
+    from screens.group_form import GroupForm
+    from screens.groups_screen import GroupsScreen
+    from screens.widgets.confirm import ConfirmModal
+
+    sections = [
+        ("Everywhere", WorkshopApp.BINDINGS),
+        ("Groups & roles", GroupsScreen.BINDINGS),
+        ("Group form", GroupForm.BINDINGS),
+        ("Confirmation", ConfirmModal.BINDINGS),
+    ]
+    tables = "\n".join(_keys_table(title, list(bindings)) for title, bindings in sections)
+    return INTRO.read_text(encoding="utf-8") + "\n## Keys\n\n" + tables
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the app; escape, q or ? closes it."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(help_markdown())
+
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()

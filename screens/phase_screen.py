@@ -1,0 +1,62 @@
+"""What every phase screen shares: the header, the phase navigator, the footer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from screens.widgets.phase_nav import PhaseNav
+
+if TYPE_CHECKING:
+    from screens.app import WorkshopApp
+    from workshop import Workshop
+
+
+class PhaseScreen(Screen):
+    """A screen for one phase: subclasses set PHASE and compose their body in `compose_body`."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    PHASE = ""
+
+    @property
+    def workshop_app(self) -> WorkshopApp:
+        from screens.app import WorkshopApp
+
+        return cast(WorkshopApp, self.app) if isinstance(self.app, WorkshopApp) else self.app  # type: ignore[return-value]
+
+    @property
+    def ws(self) -> Workshop:
+        return self.workshop_app.ws
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◎")
+        with Horizontal(id="shell"):
+            yield PhaseNav(id="phase-nav")
+            with Vertical(id="body"):
+                yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.sync_nav()
+        self.refresh_data()
+
+    def sync_nav(self) -> None:
+        nav = self.query_one(PhaseNav)
+        nav.current = self.workshop_app.phase
+        nav.viewing = self.PHASE
+
+    def refresh_data(self) -> None:
+        """Reload what the screen shows from the workshop; called on resume and on changes."""
+
+    @on(PhaseNav.Chosen)
+    def _phase_chosen(self, event: PhaseNav.Chosen) -> None:
+        self.workshop_app.go_to_phase(event.phase)

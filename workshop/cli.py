@@ -1,0 +1,204 @@
+"""The `workshop` command line. Errors are one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .demo import default_demo_path, open_demo
+from .errors import WorkshopError
+from .store import Workshop
+
+
+class _Commands(click.Group):
+    """Turns every WorkshopError (and an interrupted run) into one line on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WorkshopError as error:
+            click.echo(f"workshop: {error}", err=True)
+            ctx.exit(1)
+        except OSError as error:
+            click.echo(
+                f"workshop: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+                err=True,
+            )
+            ctx.exit(1)
+
+
+def _launch(ws: Workshop, *, facilitator: bool = True) -> None:
+    """Run the Textual app on an open workshop; closes the workshop afterwards."""
+    from screens.app import WorkshopApp  # Textual is imported only when a screen is needed
+
+    app = WorkshopApp(ws, facilitator=facilitator)
+    try:
+        app.run()
+    finally:
+        ws.close()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def _read_plan(plan_path: Path) -> dict[str, Any]:
+    if not plan_path.exists():
+        raise WorkshopError(f"The plan {plan_path} does not exist.")
+    try:
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise WorkshopError(f"The plan {plan_path} is not UTF-8 text.") from None
+    except json.JSONDecodeError as error:
+        raise WorkshopError(
+            f"The plan {plan_path} is not valid JSON: {error.msg} at line "
+            f"{error.lineno}, column {error.colno}."
+        ) from None
+    if not isinstance(plan, dict):
+        raise WorkshopError(f"The plan {plan_path} must hold one JSON object.")
+    return plan
+
+
+def _added(counts: dict[str, int]) -> str:
+    parts = [f"{n} {section.replace('_', ' ')}" for section, n in counts.items() if n]
+    return ", ".join(parts) if parts else "nothing (the plan is empty)"
+
+
+file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="workshop")
+def main() -> None:
+    """Facilitate a live customer-chain workshop: who is your customer, how your work reaches
+    the paying customer, and what you will change. One SQLite file per workshop."""
+
+
+@main.command()
+@click.option(
+    "--path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Workshop file to use (default: demo.db in your user data folder).",
+)
+def demo(path: Path | None) -> None:
+    """Open a ready-made demo workshop as facilitator (created on first use)."""
+    _launch(open_demo(path or default_demo_path()))
+
+
+@main.command()
+@file_argument
+@click.option("--title", required=True, help="The workshop's title, shown on every screen.")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A prepared plan (JSON) to start from.",
+)
+@click.option(
+    "--follow-up",
+    "previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A previous workshop whose open actions this one reviews.",
+)
+def new(file: Path, title: str, plan_path: Path | None, previous: Path | None) -> None:
+    """Create a new workshop FILE (never overwrites an existing file)."""
+    if previous is not None:
+        raise WorkshopError("Follow-up workshops are not built yet (they come with issue 6).")
+    plan = _read_plan(plan_path) if plan_path else None
+    ws = Workshop.create(file, title=title)
+    try:
+        counts = ws.import_plan(plan) if plan else {}
+    except WorkshopError:
+        ws.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{file}{suffix}").unlink(missing_ok=True)
+        raise
+    ws.close()
+    click.echo(f"Created {file}" + (f" with {_added(counts)}." if plan else "."))
+    click.echo(f"Open it with: workshop run {file}")
+
+
+@main.command()
+@file_argument
+def run(file: Path) -> None:
+    """Open workshop FILE as facilitator (the projected screen)."""
+    _launch(Workshop.open(file))
+
+
+@main.command("import")
+@file_argument
+@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
+def import_(file: Path, plan_path: Path) -> None:
+    """Add a prepared plan (JSON, the export's shape) to workshop FILE; all or nothing."""
+    plan = _read_plan(plan_path)
+    with Workshop.open(file) as ws:
+        counts = ws.import_plan(plan)
+    click.echo(f"Added {_added(counts)} to {file}.")
+
+
+@main.command()
+@file_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json", "csv"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Your own Jinja template (comes with issue 7).",
+)
+def export(file: Path, fmt: str, output: Path | None, template: Path | None) -> None:
+    """Export workshop FILE as Markdown, HTML, JSON or CSV."""
+    if template is not None:
+        raise WorkshopError("Custom templates are not built yet (they come with issue 7).")
+    with Workshop.open(file) as ws:
+        text = ws.export(fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+
+
+def _not_yet(name: str, issue: str) -> None:
+    raise WorkshopError(f"“workshop {name}” is not built yet (it comes with {issue}).")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@file_argument
+@click.option("--as", "name", required=True, help="Your name, as the room knows you.")
+def join(file: Path, name: str) -> None:
+    """Open workshop FILE as a participant (coming with the live-workshop issue)."""
+    _not_yet("join", "issue 8")
+
+
+@main.command()
+@file_argument
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(file: Path, host: str, port: int) -> None:
+    """Let participants join FILE from a browser (coming with the live-workshop issue)."""
+    _not_yet("serve", "issue 8")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> None:
+    """Roll up many workshops, read-only (coming with the roll-up issue)."""
+    _not_yet("rollup", "issue 10")

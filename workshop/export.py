@@ -1,0 +1,229 @@
+"""Exports: the JSON shape of DESIGN.md, and text formats rendered from Jinja templates.
+
+Exports are deterministic: rows in id order, keys in a fixed order, no clock.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from .chain import onion_layers
+from .errors import WorkshopError
+
+if TYPE_CHECKING:
+    from .store import Workshop
+
+FORMATS = ("json", "md")
+COMING = {"html": "issue 7", "csv": "issue 7"}
+
+
+def templates_dir() -> Path:
+    """Where the export templates are: inside the installed package, or the checkout's root."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise WorkshopError("The export templates are missing from this installation.")
+
+
+def _names(ws: Workshop, table: str, column: str = "name") -> dict[int, str]:
+    return {r[0]: r[1] for r in ws.db.execute(f'select id, "{column}" from "{table}"')}
+
+
+def as_dict(ws: Workshop) -> dict[str, Any]:
+    """The whole workshop in the plan/export shape, references by name."""
+    db = ws.db
+    groups = _names(ws, "groups")
+    customers = _names(ws, "customers")
+    touchpoints = _names(ws, "touchpoints")
+    proposals = _names(ws, "proposals", "title")
+    distances = ws.customer_distances()
+    info = ws.info()
+
+    def rows(table: str) -> list[dict[str, Any]]:
+        return list(db[table].rows_where(order_by="id"))
+
+    def ref(mapping: dict[int, str], key: int | None) -> str | None:
+        return mapping.get(key) if key is not None else None
+
+    def gap(row: dict[str, Any]) -> int | None:
+        if row["self_rating"] is None or row["customer_rating"] is None:
+            return None
+        return row["self_rating"] - row["customer_rating"]
+
+    layers: dict[tuple[int, int], int] = {}
+    owners = {r[0]: r[1] for r in db.execute("select id, owner_id from touchpoints")}
+    for tp_id in owners:
+        supports = dict(
+            db.execute(
+                "select group_id, supports_group_id from contributions where touchpoint_id = ?",
+                [tp_id],
+            ).fetchall()
+        )
+        for gid, layer in onion_layers(supports, owners[tp_id], groups).items():
+            layers[(tp_id, gid)] = layer
+
+    routes: dict[int, list[str]] = {}
+    for cid, gid in db.execute(
+        "select comment_id, group_id from comment_routes order by comment_id, group_id"
+    ):
+        routes.setdefault(cid, []).append(groups[gid])
+
+    return {
+        "workshop": {
+            "title": info.title,
+            "purpose": info.purpose,
+            "date": info.date,
+            "phase": info.phase,
+            "schema_version": info.schema_version,
+        },
+        "groups": [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "role": r["role"],
+                "kind": r["kind"],
+                "good_day": r["good_day"],
+                "customer_distance": distances.get(r["id"]),
+            }
+            for r in rows("groups")
+        ],
+        "customers": [
+            {"id": r["id"], "name": r["name"], "segment": r["segment"]} for r in rows("customers")
+        ],
+        "handoffs": [
+            {
+                "id": r["id"],
+                "from": groups[r["provider_id"]],
+                "to": ref(groups, r["receiver_group_id"])
+                or ref(customers, r["receiver_customer_id"]),
+                "provides": r["provides"],
+                "needs": r["needs"],
+                "expectation": r["expectation"],
+                "self_rating": r["self_rating"],
+                "customer_rating": r["customer_rating"],
+                "gap": gap(r),
+            }
+            for r in rows("handoffs")
+        ],
+        "touchpoints": [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "customer": ref(customers, r["customer_id"]),
+                "owner": ref(groups, r["owner_id"]),
+                "channel": r["channel"],
+            }
+            for r in rows("touchpoints")
+        ],
+        "contributions": [
+            {
+                "id": r["id"],
+                "touchpoint": touchpoints[r["touchpoint_id"]],
+                "group": groups[r["group_id"]],
+                "supports": ref(groups, r["supports_group_id"])
+                or ref(groups, owners[r["touchpoint_id"]]),
+                "what": r["what"],
+                "effect": r["effect"],
+                "fail_point": bool(r["fail_point"]),
+                "layer": layers.get((r["touchpoint_id"], r["group_id"])),
+            }
+            for r in rows("contributions")
+        ],
+        "comments": [
+            {
+                "id": r["id"],
+                "text": r["text"],
+                "touchpoint": ref(touchpoints, r["touchpoint_id"]),
+                "sentiment": r["sentiment"],
+                "date": r["date"],
+                "routed_to": routes.get(r["id"], []),
+            }
+            for r in rows("comments")
+        ],
+        "participants": [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "group": ref(groups, r["group_id"]),
+                "facilitator": bool(r["facilitator"]),
+            }
+            for r in rows("participants")
+        ],
+        "proposals": [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "description": r["description"],
+                "touchpoint": ref(touchpoints, r["touchpoint_id"]),
+                "owner": ref(groups, r["owner_id"]),
+                "beneficiary": ref(customers, r["beneficiary_customer_id"])
+                or ref(groups, r["beneficiary_group_id"]),
+                "impact": r["impact"],
+                "effort": r["effort"],
+            }
+            for r in rows("proposals")
+        ],
+        "vote_rounds": [
+            {
+                "id": r["id"],
+                "question": r["question"],
+                "state": r["state"],
+                "hidden": bool(r["hidden"]),
+                "votes_per_person": r["votes_per_person"],
+                "max_per_item": r["max_per_item"],
+            }
+            for r in rows("vote_rounds")
+        ],
+        "actions": [
+            {
+                "id": r["id"],
+                "proposal": ref(proposals, r["proposal_id"]),
+                "owner": ref(groups, r["owner_id"]),
+                "due": r["due"],
+                "kpi": r["kpi"],
+                "status": r["status"],
+                "notes": r["notes"],
+            }
+            for r in rows("actions")
+        ],
+    }
+
+
+def _markdown_text(value: object) -> str:
+    """Typed text made safe inside a Markdown table cell or line: metacharacters escaped,
+    HTML neutralised, newlines turned into line breaks."""
+    text = ("" if value is None else str(value)).replace("&", "&amp;")
+    for char in "\\`*_[]<>#|~":
+        text = text.replace(char, "\\" + char)
+    return "<br>".join(text.splitlines())
+
+
+def render(template: str, data: dict[str, Any], *, directory: Path | None = None) -> str:
+    """Render `template` with the workshop data in Jinja's sandbox."""
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(directory or templates_dir())),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["md"] = _markdown_text
+    return env.get_template(template).render(**data)
+
+
+def export(ws: Workshop, fmt: str) -> str:
+    """The workshop in `fmt`; unknown or not-yet-built formats get a clear message."""
+    if fmt == "json":
+        return json.dumps(as_dict(ws), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "md":
+        return render("summary.md.j2", as_dict(ws))
+    if fmt in COMING:
+        raise WorkshopError(f"The {fmt} export is not built yet (it comes with {COMING[fmt]}).")
+    raise WorkshopError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")

@@ -1,0 +1,328 @@
+"""Importing a prepared plan: the JSON export's shape, checked entry by entry.
+
+Runs inside the caller's transaction: the first error raises PlanError naming the entry and the
+reference, and the caller rolls back, so a plan is never half-imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .chain import onion_layers
+from .errors import PlanError
+from .vocabulary import (
+    EFFECTS,
+    KINDS,
+    LEVELS,
+    SENTIMENTS,
+    STATUSES,
+    choice,
+    clean_name,
+    clean_text,
+    flag,
+    iso_date,
+    rating,
+)
+
+if TYPE_CHECKING:
+    from .store import Workshop
+
+SECTIONS = (
+    "groups",
+    "customers",
+    "handoffs",
+    "touchpoints",
+    "contributions",
+    "comments",
+    "participants",
+    "proposals",
+    "vote_rounds",
+    "actions",
+)
+
+
+def _entries(plan: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
+    items = plan.get(section) or []
+    if not isinstance(items, list):
+        raise PlanError(f"“{section}” must be a list.")
+    labelled = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise PlanError(f"{section} #{index} must be an object with named fields.")
+        labelled.append((f"{section} #{index}", item))
+    return labelled
+
+
+class _Importer:
+    def __init__(self, ws: Workshop) -> None:
+        self.ws = ws
+        self.db = ws.db
+
+    def ref(
+        self,
+        where: str,
+        field: str,
+        name: object,
+        tables: tuple[str, ...],
+        *,
+        required: bool = True,
+    ) -> tuple[str, int] | None:
+        """Resolve a reference by name (ignoring case) to (table, id)."""
+        if name in (None, ""):
+            if required:
+                raise PlanError(f"{where}: “{field}” is missing.")
+            return None
+        if not isinstance(name, str):
+            raise PlanError(f"{where}: “{field}” must be a name; got {name!r}.")
+        for table in tables:
+            found = self.ws.lookup_id(table, name)
+            if found is not None:
+                return table, found
+        kinds = " or ".join(
+            {
+                "groups": "group",
+                "customers": "customer",
+                "touchpoints": "touchpoint",
+                "proposals": "proposal",
+                "participants": "participant",
+            }[t]
+            for t in tables
+        )
+        raise PlanError(f"{where}: “{field}” names an unknown {kinds} “{name}”.")
+
+    def ref_id(
+        self, where: str, field: str, name: object, table: str, *, required: bool = True
+    ) -> int | None:
+        found = self.ref(where, field, name, (table,), required=required)
+        return found[1] if found else None
+
+    def named(self, table: str, where: str, item: dict[str, Any], field: str = "name") -> dict:
+        name = clean_name(item.get(field), f"{where}: the {field}")
+        try:
+            key = self.ws._check_name_free(table, name)
+        except PlanError as error:
+            raise PlanError(f"{where}: {error}") from None
+        return {field: name, "key": key}
+
+    def text(self, where: str, item: dict[str, Any], field: str) -> str:
+        return clean_text(item.get(field), f"{where}: “{field}”")
+
+    def run(self, plan: dict[str, Any]) -> dict[str, int]:
+        if not isinstance(plan, dict):
+            raise PlanError("A plan must be a JSON object with lists such as “groups”.")
+        unknown = sorted(set(plan) - set(SECTIONS) - {"workshop"})
+        if unknown:
+            raise PlanError(f"The plan has unknown sections: {', '.join(unknown)}.")
+        counts = {section: 0 for section in SECTIONS if section != "vote_rounds"}
+        self.workshop_fields(plan.get("workshop"))
+        for section in counts:
+            add = getattr(self, f"add_{section}")
+            entries = _entries(plan, section)
+            for where, item in entries:
+                try:
+                    add(where, item)
+                except PlanError as error:
+                    message = str(error)
+                    raise PlanError(
+                        message if message.startswith(where) else f"{where}: {message}"
+                    ) from None
+            counts[section] = len(entries)
+            if section == "contributions":
+                self.check_onions()
+        return counts
+
+    def workshop_fields(self, meta: object) -> None:
+        """Fill the workshop's purpose and date from the plan where they are still empty."""
+        if meta is None:
+            return
+        if not isinstance(meta, dict):
+            raise PlanError("“workshop” must be an object.")
+        current = self.db["workshop"].get(1)
+        updates = {}
+        if meta.get("purpose") and not current["purpose"]:
+            updates["purpose"] = clean_text(meta["purpose"], "workshop: “purpose”")
+        if meta.get("date"):
+            updates["date"] = iso_date(meta["date"], "workshop: “date”")
+        if updates:
+            self.db["workshop"].update(1, updates)
+
+    def add_groups(self, where: str, item: dict[str, Any]) -> None:
+        self.db["groups"].insert(
+            {
+                **self.named("groups", where, item),
+                "role": self.text(where, item, "role"),
+                "kind": choice(item.get("kind"), "“kind”", KINDS, default="support"),
+                "good_day": self.text(where, item, "good_day"),
+            }
+        )
+
+    def add_customers(self, where: str, item: dict[str, Any]) -> None:
+        self.db["customers"].insert(
+            {**self.named("customers", where, item), "segment": self.text(where, item, "segment")}
+        )
+
+    def add_handoffs(self, where: str, item: dict[str, Any]) -> None:
+        provider = self.ref_id(where, "from", item.get("from"), "groups")
+        table, receiver = self.ref(where, "to", item.get("to"), ("groups", "customers"))  # type: ignore[misc]
+        if table == "groups" and receiver == provider:
+            raise PlanError(f"{where}: a group cannot hand off to itself.")
+        column = "receiver_group_id" if table == "groups" else "receiver_customer_id"
+        duplicate = self.db.execute(
+            f"select 1 from handoffs where provider_id = ? and {column} = ?", [provider, receiver]
+        ).fetchone()
+        if duplicate:
+            raise PlanError(f"{where}: “{item['from']}” already hands off to “{item['to']}”.")
+        self.db["handoffs"].insert(
+            {
+                "provider_id": provider,
+                column: receiver,
+                "provides": self.text(where, item, "provides"),
+                "needs": self.text(where, item, "needs"),
+                "expectation": self.text(where, item, "expectation"),
+                "self_rating": rating(item.get("self_rating"), "“self_rating”"),
+                "customer_rating": rating(item.get("customer_rating"), "“customer_rating”"),
+            }
+        )
+
+    def add_touchpoints(self, where: str, item: dict[str, Any]) -> None:
+        self.db["touchpoints"].insert(
+            {
+                **self.named("touchpoints", where, item),
+                "customer_id": self.ref_id(
+                    where, "customer", item.get("customer"), "customers", required=False
+                ),
+                "owner_id": self.ref_id(
+                    where, "owner", item.get("owner"), "groups", required=False
+                ),
+                "channel": self.text(where, item, "channel"),
+            }
+        )
+
+    def add_contributions(self, where: str, item: dict[str, Any]) -> None:
+        touchpoint = self.ref_id(where, "touchpoint", item.get("touchpoint"), "touchpoints")
+        group = self.ref_id(where, "group", item.get("group"), "groups")
+        supports = self.ref_id(where, "supports", item.get("supports"), "groups", required=False)
+        owner = self.db["touchpoints"].get(touchpoint)["owner_id"]
+        if group == owner:
+            raise PlanError(
+                f"{where}: “{item['group']}” owns “{item['touchpoint']}”; the owner "
+                "is the centre of the onion, not a layer."
+            )
+        taken = self.db.execute(
+            "select 1 from contributions where touchpoint_id = ? and group_id = ?",
+            [touchpoint, group],
+        ).fetchone()
+        if taken:
+            raise PlanError(
+                f"{where}: “{item['group']}” already contributes to "
+                f"“{item['touchpoint']}” (one contribution per group)."
+            )
+        self.db["contributions"].insert(
+            {
+                "touchpoint_id": touchpoint,
+                "group_id": group,
+                "supports_group_id": None if supports == owner else supports,
+                "what": self.text(where, item, "what"),
+                "effect": choice(item.get("effect"), "“effect”", EFFECTS, default="strengthens"),
+                "fail_point": int(flag(item.get("fail_point"), "“fail_point”")),
+            }
+        )
+
+    def check_onions(self) -> None:
+        """Every touchpoint's supports must lead back to its owner without a cycle."""
+        names = {r[0]: r[1] for r in self.db.execute("select id, name from groups")}
+        for tp_id, tp_name, owner in self.db.execute(
+            "select id, name, owner_id from touchpoints order by id"
+        ).fetchall():
+            supports = dict(
+                self.db.execute(
+                    "select group_id, supports_group_id from contributions where touchpoint_id = ?",
+                    [tp_id],
+                ).fetchall()
+            )
+            try:
+                onion_layers(supports, owner, names)
+            except PlanError as error:
+                raise PlanError(f"contributions at “{tp_name}”: {error}") from None
+
+    def add_comments(self, where: str, item: dict[str, Any]) -> None:
+        text = clean_text(item.get("text"), "“text”")
+        if not text.strip():
+            raise PlanError(f"{where}: “text” must not be empty.")
+        routed = item.get("routed_to") or []
+        if not isinstance(routed, list):
+            raise PlanError(f"{where}: “routed_to” must be a list of group names.")
+        group_ids = [self.ref_id(where, "routed_to", name, "groups") for name in routed]
+        cid = (
+            self.db["comments"]
+            .insert(
+                {
+                    "text": text,
+                    "touchpoint_id": self.ref_id(
+                        where, "touchpoint", item.get("touchpoint"), "touchpoints", required=False
+                    ),
+                    "sentiment": choice(
+                        item.get("sentiment"), "“sentiment”", SENTIMENTS, default="neutral"
+                    ),
+                    "date": iso_date(item.get("date"), "“date”"),
+                }
+            )
+            .last_pk
+        )
+        for gid in dict.fromkeys(group_ids):
+            self.db["comment_routes"].insert({"comment_id": cid, "group_id": gid})
+
+    def add_participants(self, where: str, item: dict[str, Any]) -> None:
+        self.db["participants"].insert(
+            {
+                **self.named("participants", where, item),
+                "group_id": self.ref_id(
+                    where, "group", item.get("group"), "groups", required=False
+                ),
+                "facilitator": int(flag(item.get("facilitator"), "“facilitator”")),
+            }
+        )
+
+    def add_proposals(self, where: str, item: dict[str, Any]) -> None:
+        beneficiary = self.ref(
+            where, "beneficiary", item.get("beneficiary"), ("customers", "groups"), required=False
+        )
+        self.db["proposals"].insert(
+            {
+                **self.named("proposals", where, item, "title"),
+                "description": self.text(where, item, "description"),
+                "touchpoint_id": self.ref_id(
+                    where, "touchpoint", item.get("touchpoint"), "touchpoints", required=False
+                ),
+                "owner_id": self.ref_id(
+                    where, "owner", item.get("owner"), "groups", required=False
+                ),
+                "beneficiary_group_id": beneficiary[1]
+                if beneficiary and beneficiary[0] == "groups"
+                else None,
+                "beneficiary_customer_id": beneficiary[1]
+                if beneficiary and beneficiary[0] == "customers"
+                else None,
+                "impact": choice(item.get("impact"), "“impact”", LEVELS, default="medium"),
+                "effort": choice(item.get("effort"), "“effort”", LEVELS, default="medium"),
+            }
+        )
+
+    def add_actions(self, where: str, item: dict[str, Any]) -> None:
+        self.db["actions"].insert(
+            {
+                "proposal_id": self.ref_id(
+                    where, "proposal", item.get("proposal"), "proposals", required=False
+                ),
+                "owner_id": self.ref_id(where, "owner", item.get("owner"), "groups"),
+                "due": iso_date(item.get("due"), "“due”"),
+                "kpi": self.text(where, item, "kpi"),
+                "status": choice(item.get("status"), "“status”", STATUSES, default="planned"),
+                "notes": self.text(where, item, "notes"),
+            }
+        )
+
+
+def import_plan(ws: Workshop, plan: dict[str, Any]) -> dict[str, int]:
+    """Add every entry of `plan` to `ws`; call inside a transaction."""
+    return _Importer(ws).run(plan)

@@ -1,0 +1,217 @@
+"""The workshop file's tables, created and migrated with sqlite-utils' `Migrations`.
+
+Each migration runs once per file, in a transaction together with its record. The schema version
+of a file is the number of migrations applied to it; a file with a migration this version does not
+know was written by a newer release and is refused before anything is changed.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.db import ForeignKey
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "workshop"
+migrations = Migrations(MIGRATION_SET)
+
+
+def _fk(table: str, column: str, other: str, on_delete: str = "CASCADE") -> ForeignKey:
+    return ForeignKey(table, column, other, "id", on_delete=on_delete)
+
+
+@migrations()
+def m001_customer_chain(db: Database) -> None:
+    """The model of DESIGN.md: groups, customers, hand-offs, onion, comments, votes, actions."""
+    db["workshop"].create(
+        {"id": int, "title": str, "purpose": str, "date": str, "phase": str, "settings": str},
+        pk="id",
+        not_null=["title", "phase"],
+        defaults={"purpose": "", "phase": "groups & roles", "settings": "{}"},
+    )
+    named = {"id": int, "name": str, "key": str}
+    db["groups"].create(
+        {**named, "role": str, "kind": str, "good_day": str},
+        pk="id",
+        not_null=["name", "key", "kind"],
+        defaults={"role": "", "good_day": "", "kind": "support"},
+    )
+    db["customers"].create(
+        {**named, "segment": str}, pk="id", not_null=["name", "key"], defaults={"segment": ""}
+    )
+    db["handoffs"].create(
+        {
+            "id": int,
+            "provider_id": int,
+            "receiver_group_id": int,
+            "receiver_customer_id": int,
+            "provides": str,
+            "needs": str,
+            "expectation": str,
+            "self_rating": int,
+            "customer_rating": int,
+        },
+        pk="id",
+        not_null=["provider_id"],
+        defaults={"provides": "", "needs": "", "expectation": ""},
+        foreign_keys=[
+            _fk("handoffs", "provider_id", "groups"),
+            _fk("handoffs", "receiver_group_id", "groups"),
+            _fk("handoffs", "receiver_customer_id", "customers"),
+        ],
+    )
+    db["touchpoints"].create(
+        {**named, "customer_id": int, "owner_id": int, "channel": str},
+        pk="id",
+        not_null=["name", "key"],
+        defaults={"channel": ""},
+        foreign_keys=[
+            _fk("touchpoints", "customer_id", "customers", "SET NULL"),
+            _fk("touchpoints", "owner_id", "groups", "SET NULL"),
+        ],
+    )
+    db["contributions"].create(
+        {
+            "id": int,
+            "touchpoint_id": int,
+            "group_id": int,
+            "supports_group_id": int,
+            "what": str,
+            "effect": str,
+            "fail_point": int,
+        },
+        pk="id",
+        not_null=["touchpoint_id", "group_id", "effect"],
+        defaults={"what": "", "effect": "strengthens", "fail_point": 0},
+        foreign_keys=[
+            _fk("contributions", "touchpoint_id", "touchpoints"),
+            _fk("contributions", "group_id", "groups"),
+            _fk("contributions", "supports_group_id", "groups", "SET NULL"),
+        ],
+    )
+    db["comments"].create(
+        {"id": int, "text": str, "touchpoint_id": int, "sentiment": str, "date": str},
+        pk="id",
+        not_null=["text", "sentiment"],
+        defaults={"sentiment": "neutral"},
+        foreign_keys=[_fk("comments", "touchpoint_id", "touchpoints", "SET NULL")],
+    )
+    db["comment_routes"].create(
+        {"comment_id": int, "group_id": int},
+        pk=("comment_id", "group_id"),
+        foreign_keys=[
+            _fk("comment_routes", "comment_id", "comments"),
+            _fk("comment_routes", "group_id", "groups"),
+        ],
+    )
+    db["participants"].create(
+        {**named, "group_id": int, "facilitator": int},
+        pk="id",
+        not_null=["name", "key"],
+        defaults={"facilitator": 0},
+        foreign_keys=[_fk("participants", "group_id", "groups", "SET NULL")],
+    )
+    db["proposals"].create(
+        {
+            "id": int,
+            "title": str,
+            "key": str,
+            "description": str,
+            "touchpoint_id": int,
+            "owner_id": int,
+            "beneficiary_group_id": int,
+            "beneficiary_customer_id": int,
+            "impact": str,
+            "effort": str,
+        },
+        pk="id",
+        not_null=["title", "key"],
+        defaults={"description": "", "impact": "medium", "effort": "medium"},
+        foreign_keys=[
+            _fk("proposals", "touchpoint_id", "touchpoints", "SET NULL"),
+            _fk("proposals", "owner_id", "groups", "SET NULL"),
+            _fk("proposals", "beneficiary_group_id", "groups", "SET NULL"),
+            _fk("proposals", "beneficiary_customer_id", "customers", "SET NULL"),
+        ],
+    )
+    db["vote_rounds"].create(
+        {
+            "id": int,
+            "question": str,
+            "votes_per_person": int,
+            "max_per_item": int,
+            "hidden": int,
+            "state": str,
+        },
+        pk="id",
+        not_null=["question", "votes_per_person", "max_per_item", "state"],
+        defaults={"hidden": 1, "state": "open"},
+    )
+    db["vote_round_proposals"].create(
+        {"round_id": int, "proposal_id": int, "position": int},
+        pk=("round_id", "proposal_id"),
+        foreign_keys=[
+            _fk("vote_round_proposals", "round_id", "vote_rounds"),
+            _fk("vote_round_proposals", "proposal_id", "proposals"),
+        ],
+    )
+    db["votes"].create(
+        {"id": int, "round_id": int, "participant_id": int, "proposal_id": int},
+        pk="id",
+        not_null=["round_id", "participant_id", "proposal_id"],
+        foreign_keys=[
+            _fk("votes", "round_id", "vote_rounds"),
+            _fk("votes", "participant_id", "participants"),
+            _fk("votes", "proposal_id", "proposals"),
+        ],
+    )
+    db["actions"].create(
+        {
+            "id": int,
+            "proposal_id": int,
+            "owner_id": int,
+            "due": str,
+            "kpi": str,
+            "status": str,
+            "notes": str,
+        },
+        pk="id",
+        not_null=["status"],
+        defaults={"kpi": "", "status": "planned", "notes": ""},
+        foreign_keys=[
+            _fk("actions", "proposal_id", "proposals", "SET NULL"),
+            _fk("actions", "owner_id", "groups", "SET NULL"),
+        ],
+    )
+    for table in ("groups", "customers", "touchpoints", "participants", "proposals"):
+        db[table].create_index(["key"], unique=True)
+    db["contributions"].create_index(["touchpoint_id", "group_id"], unique=True)
+    db["handoffs"].create_index(["provider_id"])
+    db["votes"].create_index(["round_id", "participant_id"])
+
+
+@migrations()
+def m002_event_log(db: Database) -> None:
+    """An append-only log of changes: who did what when, and what undoing it takes."""
+    db["events"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "kind": str,
+            "summary": str,
+            "undo": str,
+            "undone": int,
+        },
+        pk="id",
+        not_null=["at", "kind", "summary"],
+        defaults={"actor": "", "undo": "", "undone": 0},
+    )
+    db["workshop"].add_column("schema_version", int)
+
+
+def known_names() -> list[str]:
+    """Names of the migrations this release knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+SCHEMA_VERSION = len(known_names())

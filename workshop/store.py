@@ -1,0 +1,416 @@
+"""The workshop file: opening, creating, transactions, groups and undo.
+
+One SQLite file per workshop, in WAL mode with foreign keys on and a busy timeout, so that the
+facilitator and the participants' processes can share it. Every rule is enforced here, so every
+screen and script gets it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import schema, undo
+from .chain import customer_distances
+from .errors import FileBusy, NotFound, PlanError, WorkshopError
+from .model import Group, Info
+from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
+
+BUSY_TIMEOUT_SECONDS = 5.0
+GROUP_FIELDS = ("name", "role", "kind", "good_day")
+
+
+def _inspect_read_only(path: Path) -> None:
+    """Refuse a file that is not a workshop of this or an older schema, without writing to it."""
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as error:
+        raise WorkshopError(f"Cannot open {path}: {error}.") from None
+    try:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        if "workshop" not in tables or schema.migrations.migrations_table not in tables:
+            raise WorkshopError(f"{path} is an SQLite file but not a workshop file.")
+        applied = [
+            r[0]
+            for r in conn.execute(
+                f"select name from {schema.migrations.migrations_table} where migration_set = ?",
+                [schema.MIGRATION_SET],
+            )
+        ]
+        unknown = [name for name in applied if name not in schema.known_names()]
+        if unknown:
+            raise WorkshopError(
+                f"{path} was written by a newer version of workshop (schema {len(applied)}; this "
+                f"version knows {schema.SCHEMA_VERSION}). Upgrade workshop to open it."
+            )
+        conn.execute("pragma quick_check").fetchall()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise FileBusy(f"{path} is busy in another program; try again in a moment.") from None
+        raise WorkshopError(f"{path} is damaged or not a workshop file ({error}).") from None
+    except sqlite3.DatabaseError as error:
+        raise WorkshopError(f"{path} is damaged or not a workshop file ({error}).") from None
+    finally:
+        conn.close()
+
+
+def _connect(path: Path) -> Database:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    db = Database(conn)
+    db.execute("pragma foreign_keys = on")
+    db.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    db.execute("pragma journal_mode = wal")
+    return db
+
+
+class Workshop:
+    """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""
+
+    def __init__(self, db: Database, path: Path, actor: str = "") -> None:
+        self.db = db
+        self.path = path
+        self.actor = actor
+
+    # -- opening and closing -------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, path: str | Path, title: str, *, purpose: str = "", date: str | None = None
+    ) -> Workshop:
+        """Make a new workshop file; refuses to overwrite an existing one."""
+        path = Path(path)
+        title = clean_name(title, "The title")
+        purpose = clean_text(purpose, "The purpose")
+        date = iso_date(date, "The date") or dt.date.today().isoformat()
+        if path.exists():
+            raise WorkshopError(f"{path} already exists; choose another file name.")
+        if not path.parent.is_dir():
+            raise WorkshopError(f"The folder {path.parent} does not exist.")
+        try:
+            db = _connect(path)
+            schema.migrations.apply(db)
+            db["workshop"].insert(
+                {
+                    "id": 1,
+                    "title": title,
+                    "purpose": purpose,
+                    "date": date,
+                    "phase": PHASES[1],
+                    "schema_version": schema.SCHEMA_VERSION,
+                }
+            )
+        except sqlite3.Error as error:
+            raise WorkshopError(f"Cannot create {path}: {error}.") from None
+        return cls(db, path)
+
+    @classmethod
+    def open(cls, path: str | Path, actor: str = "") -> Workshop:
+        """Open an existing workshop file, migrating an older schema in place.
+
+        Raises WorkshopError, without changing the file, when it is missing, not SQLite, damaged,
+        not a workshop or written by a newer release.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise WorkshopError(
+                f"{path} does not exist. Create it with: workshop new {path} --title …"
+            )
+        if path.is_dir():
+            raise WorkshopError(f"{path} is a folder, not a workshop file.")
+        _inspect_read_only(path)
+        try:
+            db = _connect(path)
+            if schema.migrations.pending(db):
+                schema.migrations.apply(db)
+                db.execute("update workshop set schema_version = ?", [schema.SCHEMA_VERSION])
+                db.conn.commit()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise FileBusy(
+                    f"{path} is busy in another program; try again in a moment."
+                ) from None
+            raise WorkshopError(f"Cannot open {path}: {error}.") from None
+        return cls(db, path, actor)
+
+    def close(self) -> None:
+        """Close the file; everything committed stays."""
+        self.db.close()
+
+    def __enter__(self) -> Workshop:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and the event log --------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Group writes: BEGIN IMMEDIATE at the outside, savepoints within."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        try:
+            conn.execute("begin immediate")
+        except sqlite3.OperationalError as error:
+            raise FileBusy(
+                f"{self.path} is busy in another program; try again in a moment."
+            ) from error
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("rollback")
+            raise
+        else:
+            conn.execute("commit")
+
+    def _record(self, kind: str, summary: str, undo_data: dict[str, Any] | None) -> None:
+        self.db["events"].insert(
+            {
+                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "actor": self.actor,
+                "kind": kind,
+                "summary": summary,
+                "undo": json.dumps(undo_data) if undo_data else "",
+                "undone": 0,
+            }
+        )
+
+    def history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest changes, newest first."""
+        return list(self.db["events"].rows_where(order_by="id desc", limit=limit))
+
+    def can_undo(self) -> str | None:
+        """Summary of the change `undo` would revert, or None."""
+        row = self._last_undoable()
+        return row["summary"] if row else None
+
+    def _last_undoable(self) -> dict[str, Any] | None:
+        rows = list(
+            self.db["events"].rows_where("undone = 0 and undo != ''", order_by="id desc", limit=1)
+        )
+        return rows[0] if rows else None
+
+    def undo(self) -> str:
+        """Revert the latest change that can be undone; returns what was undone."""
+        with self.transaction():
+            event = self._last_undoable()
+            if event is None:
+                raise WorkshopError("Nothing to undo.")
+            data = json.loads(event["undo"])
+            try:
+                if data["op"] == "restore":
+                    undo.restore(self.db, data["snapshot"])
+                elif data["op"] == "update":
+                    self.db[data["table"]].update(data["id"], data["values"])
+                elif data["op"] == "delete":
+                    for rid in data["ids"]:
+                        self.db.execute(f'delete from "{data["table"]}" where id = ?', [rid])
+            except sqlite3.IntegrityError:
+                raise WorkshopError(
+                    f"Cannot undo “{event['summary']}”: a name it needs is in use again."
+                ) from None
+            self.db["events"].update(event["id"], {"undone": 1})
+            self._record("undo", f"Undid: {event['summary']}", None)
+        return event["summary"]
+
+    def data_version(self) -> int:
+        """Changes when another connection commits; cheap to poll for live updates."""
+        return self.db.execute("pragma data_version").fetchone()[0]
+
+    # -- the workshop itself -------------------------------------------------------------
+
+    def info(self) -> Info:
+        """Title, purpose, date, phase and schema version."""
+        row = self.db["workshop"].get(1)
+        return Info(
+            row["title"],
+            row["purpose"] or "",
+            row["date"],
+            row["phase"],
+            row["schema_version"] or schema.SCHEMA_VERSION,
+        )
+
+    def update_info(self, **values: Any) -> None:
+        """Change the title, purpose, date or phase."""
+        clean: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "title":
+                clean[key] = clean_name(value, "The title")
+            elif key == "purpose":
+                clean[key] = clean_text(value, "The purpose")
+            elif key == "date":
+                clean[key] = iso_date(value, "The date")
+            elif key == "phase":
+                clean[key] = choice(value, "The phase", PHASES)
+            else:
+                raise WorkshopError(f"The workshop has no field {key!r}.")
+        with self.transaction():
+            self.db["workshop"].update(1, clean)
+
+    # -- names ---------------------------------------------------------------------------
+
+    def _check_name_free(self, table: str, name: str, *, exclude_id: int | None = None) -> str:
+        """Refuse a name already used (ignoring case); groups and customers share one namespace."""
+        key = name_key(name)
+        tables = ("groups", "customers") if table in ("groups", "customers") else (table,)
+        for tbl in tables:
+            row = self.db.execute(
+                f"select id, {'title' if tbl == 'proposals' else 'name'} "
+                f'from "{tbl}" where key = ?',
+                [key],
+            ).fetchone()
+            if row and not (tbl == table and row[0] == exclude_id):
+                what = {
+                    "groups": "a group",
+                    "customers": "a customer",
+                    "touchpoints": "a touchpoint",
+                    "participants": "a participant",
+                    "proposals": "a proposal",
+                }[tbl]
+                raise PlanError(f"The name “{row[1]}” is already used by {what}.")
+        return key
+
+    def lookup_id(self, table: str, name: str) -> int | None:
+        """Id of the entity called `name` (ignoring case), or None."""
+        row = self.db.execute(
+            f'select id from "{table}" where key = ?', [name_key(name)]
+        ).fetchone()
+        return row[0] if row else None
+
+    # -- groups --------------------------------------------------------------------------
+
+    def groups(self) -> list[Group]:
+        """Every group in the order they were added, with its distance to the customer."""
+        distances = self.customer_distances()
+        return [
+            Group(
+                r["id"],
+                r["name"],
+                r["role"] or "",
+                r["kind"],
+                r["good_day"] or "",
+                distances.get(r["id"]),
+            )
+            for r in self.db["groups"].rows_where(order_by="id")
+        ]
+
+    def group(self, group_id: int) -> Group:
+        """One group by id."""
+        for group in self.groups():
+            if group.id == group_id:
+                return group
+        raise NotFound("That group no longer exists; someone may have deleted it.")
+
+    def customer_distances(self) -> dict[int, int | None]:
+        """Distance to the paying customer of every group (None: no chain reaches one)."""
+        ids = [r[0] for r in self.db.execute("select id from groups")]
+        edges = self.db.execute(
+            "select provider_id, receiver_group_id, receiver_customer_id from handoffs"
+        ).fetchall()
+        return customer_distances(ids, edges)
+
+    @staticmethod
+    def _clean_group(values: dict[str, Any]) -> dict[str, Any]:
+        clean: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "name":
+                clean["name"] = clean_name(value, "The group's name")
+            elif key == "role":
+                clean["role"] = clean_text(value, "The role statement").strip()
+            elif key == "kind":
+                clean["kind"] = choice(value, "The kind", KINDS, default="support")
+            elif key == "good_day":
+                clean["good_day"] = clean_text(value, "“A good day”").strip()
+            else:
+                raise PlanError(f"A group has no field {key!r}.")
+        return clean
+
+    def add_group(
+        self, name: str, role: str = "", kind: str = "support", good_day: str = ""
+    ) -> int:
+        """Add a group; returns its id. Refuses a name already in use."""
+        clean = self._clean_group({"name": name, "role": role, "kind": kind, "good_day": good_day})
+        with self.transaction():
+            clean["key"] = self._check_name_free("groups", clean["name"])
+            gid = self.db["groups"].insert(clean).last_pk
+            self._record(
+                "add",
+                f"Added group {clean['name']}",
+                {"op": "delete", "table": "groups", "ids": [gid]},
+            )
+        return int(gid)  # type: ignore[arg-type]
+
+    def update_group(self, group_id: int, **values: Any) -> None:
+        """Change some of a group's fields (name, role, kind, good_day)."""
+        clean = self._clean_group(values)
+        with self.transaction():
+            old = self._row("groups", group_id, "group")
+            if "name" in clean:
+                clean["key"] = self._check_name_free("groups", clean["name"], exclude_id=group_id)
+            changed = {k: v for k, v in clean.items() if old[k] != v}
+            if not changed:
+                return
+            self.db["groups"].update(group_id, changed)
+            self._record(
+                "edit",
+                f"Edited group {old['name']}",
+                {
+                    "op": "update",
+                    "table": "groups",
+                    "id": group_id,
+                    "values": {k: old[k] for k in changed},
+                },
+            )
+
+    def delete_group(self, group_id: int) -> None:
+        """Delete a group and what hangs on it (its hand-offs, contributions…); undoable."""
+        with self.transaction():
+            old = self._row("groups", group_id, "group")
+            snap = undo.snapshot(self.db, "groups", group_id)
+            self.db.execute("delete from groups where id = ?", [group_id])
+            self._record(
+                "delete", f"Deleted group {old['name']}", {"op": "restore", "snapshot": snap}
+            )
+
+    def _row(self, table: str, row_id: int, what: str) -> dict[str, Any]:
+        row = self.db.execute(f'select * from "{table}" where id = ?', [row_id]).fetchone()
+        if row is None:
+            raise NotFound(f"That {what} no longer exists; someone may have deleted it.")
+        return dict(zip([c.name for c in self.db[table].columns], row, strict=True))
+
+    # -- plans and exports ---------------------------------------------------------------
+
+    def import_plan(self, plan: dict[str, Any]) -> dict[str, int]:
+        """Add a prepared plan (the JSON export's shape); refused whole on any error.
+
+        Returns how many of each entity were added.
+        """
+        from .plan import import_plan
+
+        with self.transaction():
+            counts = import_plan(self, plan)
+            self._record(
+                "import",
+                "Imported a plan: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n),
+                None,
+            )
+        return counts
+
+    def export(self, fmt: str = "json") -> str:
+        """The workshop as text: "json" now; other formats through templates."""
+        from .export import export
+
+        return export(self, fmt)
