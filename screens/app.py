@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 
 from screens.coming_screen import ComingScreen
 from screens.commands import WorkshopCommands
@@ -87,6 +88,8 @@ class WorkshopApp(App):
         ),
     ]
 
+    MODAL_BLOCKED = {"next_phase", "previous_phase", "go_to_phase", "undo"}
+
     def __init__(self, ws: Workshop, *, facilitator: bool = True) -> None:
         super().__init__()
         self.ws = ws
@@ -129,6 +132,12 @@ class WorkshopApp(App):
 
     # -- actions -------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Phase moves and undo wait while a dialog is open, so a key never acts behind it."""
+        if action in self.MODAL_BLOCKED and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
     def go_to_phase(self, phase: str) -> None:
         """Move the room to `phase` and show its screen."""
         try:
@@ -137,9 +146,10 @@ class WorkshopApp(App):
             self.notify(str(error), severity="error")
             return
         self._show_header()
-        self.switch_mode(phase)
-        if isinstance(self.screen, PhaseScreen):
+        if self.current_mode == phase and isinstance(self.screen, PhaseScreen):
             self.screen.sync_nav()
+        else:
+            self.switch_mode(phase)
 
     def action_go_to_phase(self, index: int) -> None:
         if 0 <= index < len(PHASES):

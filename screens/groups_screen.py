@@ -15,6 +15,18 @@ from screens.widgets.confirm import ConfirmModal
 from workshop import Group, WorkshopError
 
 
+ROLE_WIDTH = 35
+ROW_LINES = 2
+
+
+def _fit(text: str, room: int) -> str:
+    """One paragraph of at most `room` characters, cut at a word with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= room:
+        return flat
+    return flat[: room - 8].rsplit(" ", 1)[0] + " …"
+
+
 def distance_label(group: Group) -> Text:
     """The distance to the paying customer as words, so it reads without colour."""
     if group.customer_distance is None:
@@ -55,7 +67,7 @@ class GroupsScreen(PhaseScreen):
         table: DataTable[str | Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         table.add_column("Group", key="name", width=18)
         table.add_column("Kind", key="kind", width=10)
-        table.add_column("Role", key="role", width=35)
+        table.add_column("Role", key="role", width=ROLE_WIDTH)
         table.add_column("To customer", key="distance", width=15)
         yield table
         yield Static(id="detail", markup=False)
@@ -76,11 +88,12 @@ class GroupsScreen(PhaseScreen):
         table.clear()
         for group in self.groups:
             table.add_row(
-                group.name,
+                Text(group.name, style="bold"),
                 group.kind,
-                group.role.replace("\n", " "),
+                Text(_fit(group.role, ROLE_WIDTH * ROW_LINES)),
                 distance_label(group),
                 key=str(group.id),
+                height=ROW_LINES,
             )
         empty = self.query_one("#empty", Static)
         empty.update("" if self.groups else "No groups yet. Press a to add the first one.")
@@ -113,7 +126,7 @@ class GroupsScreen(PhaseScreen):
                 f"  ({group.kind})\n",
                 ("Role: ", "bold"),
                 (group.role or "—") + "\n",
-                ("A good day for our customers: ", "bold"),
+                ("A good day for our customers looks like: ", "bold"),
                 (group.good_day or "—") + "\n",
                 (reach, "bold" if group.is_orphan else ""),
             )

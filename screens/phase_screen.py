@@ -50,9 +50,10 @@ class PhaseScreen(Screen):
         self.refresh_data()
 
     def sync_nav(self) -> None:
-        nav = self.query_one(PhaseNav)
-        nav.current = self.workshop_app.phase
-        nav.viewing = self.PHASE
+        """Mark the room's phase and the one on show in the navigator (once it is composed)."""
+        for nav in self.query(PhaseNav):
+            nav.current = self.workshop_app.phase
+            nav.viewing = self.PHASE
 
     def refresh_data(self) -> None:
         """Reload what the screen shows from the workshop; called on resume and on changes."""

@@ -1,0 +1,154 @@
+"""Fixtures: a small organisation in a real workshop file, and the demo workshop."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workshop import Workshop
+from workshop.demo import open_demo
+
+SMALL_PLAN: dict[str, Any] = {
+    "workshop": {"title": "Small org", "purpose": "Who is our customer?", "date": "2026-11-24"},
+    "groups": [
+        {
+            "name": "Sales",
+            "role": "We sell heat pumps.",
+            "kind": "front line",
+            "good_day": "Every quote goes out the same day.",
+        },
+        {
+            "name": "IT",
+            "role": "We keep the tools running.",
+            "kind": "support",
+            "good_day": "Nobody notices us.",
+        },
+        {"name": "HR", "role": "We hire and train people.", "kind": "support", "good_day": ""},
+        {"name": "Audit", "role": "We check the books.", "kind": "support", "good_day": ""},
+    ],
+    "customers": [{"name": "Homeowners", "segment": "Private households"}],
+    "handoffs": [
+        {
+            "from": "Sales",
+            "to": "Homeowners",
+            "provides": "Quotes",
+            "needs": "Speed",
+            "expectation": "Quote within 2 days",
+            "self_rating": 4,
+            "customer_rating": 2,
+        },
+        {
+            "from": "IT",
+            "to": "Sales",
+            "provides": "Laptops",
+            "needs": "Working CRM",
+            "expectation": "Fixed within 4 hours",
+            "self_rating": 5,
+            "customer_rating": 3,
+        },
+        {
+            "from": "IT",
+            "to": "HR",
+            "provides": "Accounts",
+            "needs": "On day one",
+            "expectation": "Access ready on the new hire's first day",
+            "self_rating": 3,
+            "customer_rating": None,
+        },
+        {
+            "from": "HR",
+            "to": "IT",
+            "provides": "New-hire list",
+            "needs": "A week ahead",
+            "expectation": "Five working days' notice",
+            "self_rating": None,
+            "customer_rating": None,
+        },
+    ],
+    "touchpoints": [
+        {"name": "First visit", "customer": "Homeowners", "owner": "Sales", "channel": "on site"}
+    ],
+    "contributions": [
+        {
+            "touchpoint": "First visit",
+            "group": "IT",
+            "supports": "Sales",
+            "what": "CRM on the tablet",
+            "effect": "weakens",
+            "fail_point": True,
+        },
+        {
+            "touchpoint": "First visit",
+            "group": "HR",
+            "supports": "IT",
+            "what": "Trains the tablet users",
+            "effect": "strengthens",
+            "fail_point": False,
+        },
+    ],
+    "comments": [
+        {
+            "text": "The quote took | two weeks *again*",
+            "touchpoint": "First visit",
+            "sentiment": "negative",
+            "date": "2026-10-01",
+            "routed_to": ["Sales", "IT"],
+        }
+    ],
+    "participants": [{"name": "Dana K.", "group": "Sales", "facilitator": True}],
+    "proposals": [
+        {
+            "title": "Quote on the spot",
+            "description": "Tablets price on site.",
+            "touchpoint": "First visit",
+            "owner": "Sales",
+            "beneficiary": "Homeowners",
+            "impact": "high",
+            "effort": "medium",
+        }
+    ],
+    "actions": [
+        {
+            "proposal": "Quote on the spot",
+            "owner": "IT",
+            "due": "2027-01-31",
+            "kpi": "80% of quotes on the day",
+            "status": "planned",
+            "notes": "",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def small_plan() -> dict[str, Any]:
+    """A fresh copy of the small organisation's plan, safe to change."""
+    return copy.deepcopy(SMALL_PLAN)
+
+
+@pytest.fixture
+def workshop_path(tmp_path: Path) -> Path:
+    """A workshop file holding the small organisation (closed; open it yourself)."""
+    path = tmp_path / "small.db"
+    with Workshop.create(path, title="Small org") as ws:
+        ws.import_plan(copy.deepcopy(SMALL_PLAN))
+    return path
+
+
+@pytest.fixture
+def small_workshop(workshop_path: Path):
+    """The small organisation, open."""
+    ws = Workshop.open(workshop_path)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def demo_workshop(tmp_path: Path):
+    """The demo workshop in a temporary file, open."""
+    ws = open_demo(tmp_path / "demo.db")
+    yield ws
+    ws.close()

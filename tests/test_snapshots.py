@@ -1,0 +1,77 @@
+"""Snapshot tests: each screen's look at 120x40, pinned. Each pairs with Pilot tests that
+assert the behaviour (tests/test_groups_screen.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from screens.app import WorkshopApp
+from workshop.demo import open_demo
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path):
+    ws = open_demo(tmp_path / "demo.db")
+    yield WorkshopApp(ws)
+    ws.close()
+
+
+async def no_blink(pilot) -> None:
+    """Stop text cursors blinking so that the picture is stable."""
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+class TestGroupsAndRoles:
+    """The Groups & roles phase of the demo workshop."""
+
+    def test_demo_groups_on_the_projector(self, snap_compare, demo_app):
+        """The first screen a newcomer sees: every group, kind, role and distance."""
+        assert snap_compare(demo_app, terminal_size=SIZE)
+
+    def test_orphan_group_highlighted(self, snap_compare, demo_app):
+        """Moving to the group no chain connects shows it flagged in the detail pane."""
+
+        async def run_before(pilot) -> None:
+            orphan = next(g for g in demo_app.ws.groups() if g.is_orphan)
+            table = pilot.app.screen.query_one("#groups")
+            table.move_cursor(row=table.get_row_index(str(orphan.id)))
+            await pilot.pause()
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+    def test_add_group_form(self, snap_compare, demo_app):
+        """The add form, with a name typed."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("a", *"Legal")
+            await no_blink(pilot)
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+    def test_delete_confirmation(self, snap_compare, demo_app):
+        """Deleting asks first and says what goes with the group."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["d"])
+
+
+class TestShell:
+    """The app shell: help and a phase whose screen comes later."""
+
+    def test_help_screen(self, snap_compare, demo_app):
+        """The help screen lists every key."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["question_mark"])
+
+    def test_projector_dark_theme(self, snap_compare, demo_app):
+        """The dark high-contrast theme, chosen from the command palette."""
+
+        async def run_before(pilot) -> None:
+            pilot.app.action_toggle_projector_theme()
+            await pilot.pause()
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
