@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
@@ -14,13 +15,12 @@ INTRO = Path(__file__).with_name("help_screen.md")
 
 
 def _keys_table(title: str, bindings: list[BindingType]) -> str:
-    lines = [f"### {title}", "", "| Key | Does |", "|---|---|"]
+    lines = [f"### {title}", ""]
     for binding in bindings:
         if not isinstance(binding, Binding):
             continue
-        keys = " / ".join(key.strip() for key in binding.key.split(","))
-        does = binding.tooltip or binding.description
-        lines.append(f"| `{keys}` | {does} |")
+        keys = " ".join(f"`{format_key(key.strip())}`" for key in binding.key.split(","))
+        lines.append(f"- {keys}  {binding.tooltip or binding.description}")
     return "\n".join(lines) + "\n"
 
 

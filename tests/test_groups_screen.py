@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.keys import format_key
 from textual.widgets import DataTable, Input, Select
 
 from screens.app import WorkshopApp
@@ -156,7 +157,9 @@ async def test_help_lists_every_binding(small_workshop):
 
     text = help_markdown()
     for binding in [*WorkshopApp.BINDINGS, *GroupsScreen.BINDINGS]:
-        assert binding.key.split(",")[0] in text
+        first_key = binding.key.split(",")[0]
+        assert f"`{format_key(first_key)}`" in text
+        assert (binding.tooltip or binding.description) in text
     app = WorkshopApp(small_workshop)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
