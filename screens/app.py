@@ -134,9 +134,7 @@ class WorkshopApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Phase moves and undo wait while a dialog is open, so a key never acts behind it."""
-        if action in self.MODAL_BLOCKED and isinstance(self.screen, ModalScreen):
-            return False
-        return True
+        return not (action in self.MODAL_BLOCKED and isinstance(self.screen, ModalScreen))
 
     def go_to_phase(self, phase: str) -> None:
         """Move the room to `phase` and show its screen."""

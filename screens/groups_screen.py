@@ -14,7 +14,6 @@ from screens.phase_screen import PhaseScreen
 from screens.widgets.confirm import ConfirmModal
 from workshop import Group, WorkshopError
 
-
 ROLE_WIDTH = 35
 ROW_LINES = 2
 
