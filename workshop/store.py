@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from . import schema, undo
 from .chain import customer_distances
 from .errors import FileBusy, NotFound, PlanError, WorkshopError
+from .handoffs import HandoffRecords
 from .model import Group, Info
 from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
 
@@ -72,7 +73,7 @@ def _connect(path: Path) -> Database:
     return db
 
 
-class Workshop:
+class Workshop(HandoffRecords):
     """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""
 
     def __init__(self, db: Database, path: Path, actor: str = "") -> None:
@@ -345,44 +346,57 @@ class Workshop:
         clean = self._clean_group({"name": name, "role": role, "kind": kind, "good_day": good_day})
         with self.transaction():
             clean["key"] = self._check_name_free("groups", clean["name"])
-            gid = self.db["groups"].insert(clean).last_pk
-            self._record(
-                "add",
-                f"Added group {clean['name']}",
-                {"op": "delete", "table": "groups", "ids": [gid]},
-            )
-        return int(gid)  # type: ignore[arg-type]
+            return self._insert("groups", clean, f"Added group {clean['name']}")
 
     def update_group(self, group_id: int, **values: Any) -> None:
         """Change some of a group's fields (name, role, kind, good_day)."""
         clean = self._clean_group(values)
         with self.transaction():
-            old = self._row("groups", group_id, "group")
             if "name" in clean:
                 clean["key"] = self._check_name_free("groups", clean["name"], exclude_id=group_id)
-            changed = {k: v for k, v in clean.items() if old[k] != v}
+            self._update("groups", group_id, clean, "group")
+
+    def delete_group(self, group_id: int) -> None:
+        """Delete a group and what hangs on it (its hand-offs, contributions…); undoable."""
+        self._delete("groups", group_id, "group")
+
+    # -- recorded, undoable changes ------------------------------------------------------
+
+    def _insert(self, table: str, values: dict[str, Any], summary: str) -> int:
+        """Insert a row and record how to undo it; call inside a transaction."""
+        row_id = int(self.db[table].insert(values).last_pk)  # type: ignore[arg-type]
+        self._record("add", summary, {"op": "delete", "table": table, "ids": [row_id]})
+        return row_id
+
+    def _update(self, table: str, row_id: int, values: dict[str, Any], what: str) -> None:
+        """Change the fields that differ and record their old values; `what` names the row."""
+        with self.transaction():
+            old = self._row(table, row_id, what.split(" ")[0])
+            changed = {k: v for k, v in values.items() if old[k] != v}
             if not changed:
                 return
-            self.db["groups"].update(group_id, changed)
+            self.db[table].update(row_id, changed)
+            label = old.get("name") or old.get("title") or ""
             self._record(
                 "edit",
-                f"Edited group {old['name']}",
+                f"Edited {what} {label}".rstrip(),
                 {
                     "op": "update",
-                    "table": "groups",
-                    "id": group_id,
+                    "table": table,
+                    "id": row_id,
                     "values": {k: old[k] for k in changed},
                 },
             )
 
-    def delete_group(self, group_id: int) -> None:
-        """Delete a group and what hangs on it (its hand-offs, contributions…); undoable."""
+    def _delete(self, table: str, row_id: int, what: str) -> None:
+        """Delete a row and what cascades from it, keeping a snapshot to undo with."""
         with self.transaction():
-            old = self._row("groups", group_id, "group")
-            snap = undo.snapshot(self.db, "groups", group_id)
-            self.db.execute("delete from groups where id = ?", [group_id])
+            old = self._row(table, row_id, what.split(" ")[0])
+            snap = undo.snapshot(self.db, table, row_id)
+            self.db.execute(f'delete from "{table}" where id = ?', [row_id])
+            label = old.get("name") or old.get("title") or ""
             self._record(
-                "delete", f"Deleted group {old['name']}", {"op": "restore", "snapshot": snap}
+                "delete", f"Deleted {what} {label}".rstrip(), {"op": "restore", "snapshot": snap}
             )
 
     def _row(self, table: str, row_id: int, what: str) -> dict[str, Any]:
