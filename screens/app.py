@@ -11,13 +11,14 @@ from textual.screen import ModalScreen
 from screens.coming_screen import ComingScreen
 from screens.commands import WorkshopCommands
 from screens.groups_screen import GroupsScreen
+from screens.handoffs_screen import HandoffsScreen
 from screens.help_screen import HelpScreen
 from screens.phase_screen import PhaseScreen
 from screens.themes import THEMES
 from workshop import Workshop, WorkshopError
 from workshop.vocabulary import PHASES
 
-BUILT = {"groups & roles": GroupsScreen}
+BUILT = {"groups & roles": GroupsScreen, "customers & hand-offs": HandoffsScreen}
 POLL_SECONDS = 0.5
 
 

@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, Select, Static
 
-from workshop import Group, WorkshopError
+from screens.widgets.record_form import RecordForm
+from workshop import Group
 from workshop.vocabulary import KINDS, NAME_MAX
 
 
 @dataclass(frozen=True)
 class GroupDraft:
-    """What the form hands back: the fields as typed."""
+    """What the form hands over: the fields as typed."""
 
     name: str
     kind: str
@@ -26,19 +25,14 @@ class GroupDraft:
     good_day: str
 
 
-class GroupForm(ModalScreen[bool]):
-    """Asks for a group's fields and hands them to `save`; a refusal (WorkshopError) is shown in
-    the form, which stays open so that nothing typed is lost. Dismisses True once saved."""
+class GroupForm(RecordForm):
+    """Add a group, or edit one."""
 
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="group_form.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="group_form.cancel"),
-    ]
+    CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
+    LAST_FIELD = "good_day"
 
     def __init__(self, save: Callable[[GroupDraft], None], group: Group | None = None) -> None:
-        super().__init__()
-        self.save = save
+        super().__init__(save)
         self.group = group
 
     def compose(self) -> ComposeResult:
@@ -65,10 +59,7 @@ class GroupForm(ModalScreen[bool]):
             yield Input(
                 group.good_day if group else "", id="good_day", placeholder="Every … gets … by …"
             )
-            yield Static("", id="error", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+            yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -81,36 +72,8 @@ class GroupForm(ModalScreen[bool]):
             good_day=self.query_one("#good_day", Input).value,
         )
 
-    def show_error(self, message: str) -> None:
-        """Keep the form open and say what is wrong."""
-        error = self.query_one("#error", Static)
-        error.update(message)
-        error.display = True
-
-    def action_save(self) -> None:
-        if not self.draft().name.strip():
-            self.show_error("A group needs a name.")
+    def validate_draft(self, draft: GroupDraft) -> str | None:
+        if not draft.name.strip():
             self.query_one("#name", Input).focus()
-            return
-        try:
-            self.save(self.draft())
-        except WorkshopError as error:
-            self.show_error(str(error))
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "good_day":
-            self.action_save()
-        else:
-            self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
+            return "A group needs a name."
+        return None

@@ -27,14 +27,16 @@ def _keys_table(title: str, bindings: list[BindingType]) -> str:
 def help_markdown() -> str:
     """The whole help text: the intro from help_screen.md, then one key table per place."""
     from screens.app import WorkshopApp
-    from screens.group_form import GroupForm
     from screens.groups_screen import GroupsScreen
+    from screens.handoffs_screen import HandoffsScreen
     from screens.widgets.confirm import ConfirmModal
+    from screens.widgets.record_form import RecordForm
 
     sections = [
         ("Everywhere", WorkshopApp.BINDINGS),
         ("Groups & roles", GroupsScreen.BINDINGS),
-        ("Group form", GroupForm.BINDINGS),
+        ("Customers & hand-offs", HandoffsScreen.BINDINGS),
+        ("Forms", RecordForm.BINDINGS),
         ("Confirmation", ConfirmModal.BINDINGS),
     ]
     tables = "\n".join(_keys_table(title, list(bindings)) for title, bindings in sections)

@@ -1,0 +1,82 @@
+"""What every add/edit dialog shares: save through a callback, show a refusal, never lose
+what was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from workshop import WorkshopError
+
+
+class RecordForm(ModalScreen[bool]):
+    """A modal form. Subclasses compose their fields (ending with `compose_footer()`) and build
+    the draft; `save(draft)` stores it or raises WorkshopError, whose sentence the form shows
+    while staying open. Dismisses True once saved, False on cancel."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save", priority=True, tooltip="Save the form"),
+        Binding(
+            "escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form without saving"
+        ),
+    ]
+    LAST_FIELD = ""
+
+    def __init__(self, save: Callable[[Any], None]) -> None:
+        super().__init__()
+        self.save = save
+
+    def compose_footer(self) -> ComposeResult:
+        yield Static("", id="error", markup=False)
+        with Horizontal(id="buttons"):
+            yield Button("Save (ctrl+s)", variant="primary", id="save")
+            yield Button("Cancel (esc)", id="cancel")
+
+    def draft(self) -> Any:
+        raise NotImplementedError
+
+    def validate_draft(self, draft: Any) -> str | None:
+        """A message for what the form itself can tell is missing, else None."""
+        return None
+
+    def show_error(self, message: str) -> None:
+        """Keep the form open and say what is wrong."""
+        error = self.query_one("#error", Static)
+        error.update(message)
+        error.display = True
+        self.call_after_refresh(error.scroll_visible, animate=False)
+
+    def action_save(self) -> None:
+        draft = self.draft()
+        problem = self.validate_draft(draft)
+        if problem is None:
+            try:
+                self.save(draft)
+            except WorkshopError as error:
+                problem = str(error)
+        if problem is not None:
+            self.show_error(problem)
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == self.LAST_FIELD:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
