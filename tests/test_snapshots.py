@@ -75,3 +75,28 @@ class TestShell:
             await pilot.pause()
 
         assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestCustomersAndHandoffs:
+    """The customers & hand-offs phase of the demo workshop: its three views."""
+
+    def test_whom_we_serve(self, snap_compare, demo_app):
+        """Sales picked: whom it serves, its suppliers, the highlighted hand-off in full."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["3"])
+
+    def test_perception_gap(self, snap_compare, demo_app):
+        """Hand-offs ranked by gap, largest first, and each group's average."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["3", "p"])
+
+    def test_customer_chain(self, snap_compare, demo_app):
+        """Customers at the roots, the groups that serve them below, the orphan flagged."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["3", "t"])
+
+    def test_rating_form(self, snap_compare, demo_app):
+        """r on a hand-off opens the form at the ratings."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("3", "tab", "r")
+            await no_blink(pilot)
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
