@@ -181,11 +181,11 @@ class WorkshopApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_screen_action(self, action: str) -> None:
-        """Run a screen's action from the palette, going to its phase first if needed."""
-        if not hasattr(self.screen, f"action_{action}"):
-            self.go_to_phase("groups & roles")
-        self.call_later(self.screen.run_action, action)
+    def run_screen_action(self, phase: str, action: str) -> None:
+        """Run a phase screen's action from the palette, going to that phase first."""
+        if self.current_mode != phase:
+            self.go_to_phase(phase)
+        self.call_after_refresh(self.screen.run_action, action)
 
     def action_toggle_projector_theme(self) -> None:
         self.theme = "projector-dark" if self.theme == "projector" else "projector"

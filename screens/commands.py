@@ -1,59 +1,67 @@
-"""The app's own commands in the command palette, so every action is reachable by name."""
+"""The app's own commands in the command palette, so every action is reachable by name.
+
+Screen actions are gathered from each built phase screen's BINDINGS, so a new key is in the
+palette without a second list to keep in step.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from workshop.vocabulary import PHASES
 
 
 class WorkshopCommands(Provider):
-    """Phases, group actions, undo and help."""
+    """Phases, every phase screen's actions, undo, help and the theme."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
-        """(name, action, help) for every command the palette offers."""
-        commands = [
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """(name, callback, help) for every command the palette offers."""
+        from screens.app import BUILT
+
+        app = self.app
+        run = app.run_action
+        commands: list[tuple[str, Callable[[], object], str]] = [
             (
-                f"Go to phase: {phase}",
-                f"app.go_to_phase({PHASES.index(phase)})",
+                f"Go to phase {n}: {phase}",
+                partial(run, f"app.go_to_phase({n - 1})"),
                 f"Move the room to “{phase}”",
             )
-            for phase in PHASES
+            for n, phase in enumerate(PHASES, start=1)
         ]
+        for phase, screen_class in BUILT.items():
+            for binding in screen_class.BINDINGS:
+                if isinstance(binding, Binding):
+                    commands.append(
+                        (
+                            f"{phase.capitalize()}: {binding.tooltip or binding.description}",
+                            partial(app.run_screen_action, phase, binding.action),  # type: ignore[attr-defined]
+                            f"Key: {binding.key.split(',')[0]}",
+                        )
+                    )
         commands += [
-            ("Next phase", "app.next_phase", "Move the room to the next phase"),
-            ("Previous phase", "app.previous_phase", "Move the room back one phase"),
-            ("Add group", "app.screen_action('add_group')", "Add a group (groups & roles)"),
-            ("Edit group", "app.screen_action('edit_group')", "Edit the highlighted group"),
-            (
-                "Delete group",
-                "app.screen_action('delete_group')",
-                "Delete the highlighted group (asks first)",
-            ),
-            ("Undo", "app.undo", "Undo the last change to the workshop"),
-            ("Help: keys", "app.help", "Show every key"),
+            ("Next phase", partial(run, "app.next_phase"), "Move the room to the next phase"),
+            ("Previous phase", partial(run, "app.previous_phase"), "Move the room back one phase"),
+            ("Undo", partial(run, "app.undo"), "Undo the last change to the workshop"),
+            ("Help: keys", partial(run, "app.help"), "Show every key"),
             (
                 "Toggle projector theme (light / dark)",
-                "app.toggle_projector_theme",
+                partial(run, "app.toggle_projector_theme"),
                 "Switch between the light and dark high-contrast themes",
             ),
         ]
         return commands
 
     async def discover(self) -> Hits:
-        for name, action, help_text in self._commands():
-            yield DiscoveryHit(name, partial(self.app.run_action, action), help=help_text)
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
+        for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(name),
-                    partial(self.app.run_action, action),
-                    help=help_text,
-                )
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

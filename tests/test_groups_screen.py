@@ -194,3 +194,17 @@ async def test_changes_from_another_process_show_without_a_key_press(workshop_pa
     finally:
         other.close()
         ws.close()
+
+
+async def test_every_screen_action_is_in_the_command_palette(small_workshop):
+    """ "Add a group" typed in the palette opens the add form, from another phase too."""
+    app = WorkshopApp(small_workshop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await pilot.press("ctrl+p")
+        await type_into(pilot, "Groups & roles: Add a group")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, GroupForm)
+        assert small_workshop.info().phase == "groups & roles"
