@@ -11,8 +11,7 @@ from textual.widgets import DataTable, Static
 
 from screens.group_form import GroupDraft, GroupForm
 from screens.phase_screen import PhaseScreen
-from screens.widgets.confirm import ConfirmModal
-from workshop import Group, WorkshopError
+from workshop import Group
 
 ROLE_WIDTH = 35
 ROW_LINES = 2
@@ -172,21 +171,9 @@ class GroupsScreen(PhaseScreen):
             self.app.notify("No group to delete.", severity="warning")
             return
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.ws.delete_group(group.id)
-            except WorkshopError as error:
-                self.app.notify(str(error), severity="error")
-                return
-            self.refresh_data()
-            self.app.notify(f"Deleted {group.name}. Press u to undo.")
-
-        self.app.push_screen(
-            ConfirmModal(
-                f"Delete the group “{group.name}”?",
-                "Its hand-offs and onion contributions go with it. You can undo this with u.",
-            ),
-            answered,
+        self.confirm_and_delete(
+            f"Delete the group “{group.name}”?",
+            "Its hand-offs and onion contributions go with it. You can undo this with u.",
+            lambda: self.ws.delete_group(group.id),
+            f"Deleted {group.name}.",
         )

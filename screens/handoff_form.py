@@ -14,6 +14,8 @@ from textual.widgets import Input, Label, Select, Static
 from screens.widgets.record_form import RecordForm
 from workshop.model import Handoff
 
+FIELDS = ("provides", "needs", "expectation", "self_rating", "customer_rating")
+
 
 @dataclass(frozen=True)
 class HandoffDraft:
@@ -25,6 +27,10 @@ class HandoffDraft:
     expectation: str
     self_rating: str
     customer_rating: str
+
+    def fields(self) -> dict[str, str]:
+        """The texts and ratings, as keyword arguments for the store."""
+        return {name: getattr(self, name) for name in FIELDS}
 
 
 class HandoffForm(RecordForm):
@@ -104,10 +110,7 @@ class HandoffForm(RecordForm):
         receiver = self.query_one("#receiver", Select).value
         return HandoffDraft(
             receiver="" if receiver is Select.NULL else str(receiver),
-            **{
-                name: self.query_one(f"#{name}", Input).value
-                for name in ("provides", "needs", "expectation", "self_rating", "customer_rating")
-            },
+            **{name: self.query_one(f"#{name}", Input).value for name in FIELDS},
         )
 
     def validate_draft(self, draft: HandoffDraft) -> str | None:

@@ -16,9 +16,8 @@ from textual.widgets.option_list import Option
 from screens.customer_form import CustomerDraft, CustomerForm
 from screens.handoff_form import HandoffDraft, HandoffForm
 from screens.phase_screen import PhaseScreen
-from screens.widgets.confirm import ConfirmModal
 from screens.widgets.gap_label import gap_label, rating_label
-from workshop import Group, WorkshopError
+from workshop import Group
 from workshop.model import Handoff
 
 GAP_LEGEND = (
@@ -173,18 +172,18 @@ class HandoffsScreen(PhaseScreen):
         self.query_one("#suppliers-title", Static).update(
             f"Who hands work to {name} (its suppliers): {len(self.rows['suppliers'])}"
         )
-        self._fill("serves", lambda h: (_receiver_label(h),))
-        self._fill("suppliers", lambda h: (Text(h.provider),))
+        self._fill("serves", lambda h: (_receiver_label(h), h.provides))
+        self._fill("suppliers", lambda h: (Text(h.provider), h.provides))
         self.show_detail()
 
-    def _fill(self, table_id: str, first) -> None:
+    def _fill(self, table_id: str, first_cells) -> None:
+        """Refill a hand-off table: its own first cells, then the ratings and the gap."""
         table = self.query_one(f"#{table_id}", DataTable)
         row = table.cursor_row
         table.clear()
         for h in self.rows[table_id]:
             table.add_row(
-                *first(h),
-                h.provides,
+                *first_cells(h),
                 rating_label(h.self_rating),
                 rating_label(h.customer_rating),
                 gap_label(h.gap),
@@ -195,20 +194,7 @@ class HandoffsScreen(PhaseScreen):
 
     def load_gaps(self) -> None:
         self.rows["gaps"] = self.ws.perception_gaps()
-        table = self.query_one("#gaps", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for h in self.rows["gaps"]:
-            table.add_row(
-                h.provider,
-                _receiver_label(h),
-                rating_label(h.self_rating),
-                rating_label(h.customer_rating),
-                gap_label(h.gap),
-                key=str(h.id),
-            )
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        self._fill("gaps", lambda h: (h.provider, _receiver_label(h)))
         summary = self.query_one("#group-gaps", DataTable)
         summary.clear()
         for item in self.ws.group_gaps():
@@ -332,15 +318,7 @@ class HandoffsScreen(PhaseScreen):
             return
 
         def save(draft: HandoffDraft) -> None:
-            self.ws.add_handoff(
-                group.id,
-                draft.receiver,
-                provides=draft.provides,
-                needs=draft.needs,
-                expectation=draft.expectation,
-                self_rating=draft.self_rating,
-                customer_rating=draft.customer_rating,
-            )
+            self.ws.add_handoff(group.id, draft.receiver, **draft.fields())
             self.app.notify(f"{group.name} now serves {draft.receiver}.")
 
         self.query_one(TabbedContent).active = "serve"
@@ -356,15 +334,7 @@ class HandoffsScreen(PhaseScreen):
             return
 
         def save(draft: HandoffDraft) -> None:
-            self.ws.update_handoff(
-                handoff.id,
-                receiver=draft.receiver,
-                provides=draft.provides,
-                needs=draft.needs,
-                expectation=draft.expectation,
-                self_rating=draft.self_rating,
-                customer_rating=draft.customer_rating,
-            )
+            self.ws.update_handoff(handoff.id, receiver=draft.receiver, **draft.fields())
             self.app.notify(f"Saved {handoff.provider} → {draft.receiver}.")
 
         self.app.push_screen(
@@ -394,23 +364,11 @@ class HandoffsScreen(PhaseScreen):
             self.app.notify("No hand-off is highlighted.", severity="warning")
             return
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.ws.delete_handoff(handoff.id)
-            except WorkshopError as error:
-                self.app.notify(str(error), severity="error")
-                return
-            self.refresh_data()
-            self.app.notify(f"Deleted {handoff.provider} → {handoff.receiver}. Press u to undo.")
-
-        self.app.push_screen(
-            ConfirmModal(
-                f"Delete the hand-off {handoff.provider} → {handoff.receiver}?",
-                "You can undo this with u.",
-            ),
-            answered,
+        self.confirm_and_delete(
+            f"Delete the hand-off {handoff.provider} → {handoff.receiver}?",
+            "You can undo this with u.",
+            lambda: self.ws.delete_handoff(handoff.id),
+            f"Deleted {handoff.provider} → {handoff.receiver}.",
         )
 
     def action_add_customer(self) -> None:

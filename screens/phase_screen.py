@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -11,7 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from screens.widgets.confirm import ConfirmModal
 from screens.widgets.phase_nav import PhaseNav
+from workshop import WorkshopError
 
 if TYPE_CHECKING:
     from screens.app import WorkshopApp
@@ -54,6 +57,24 @@ class PhaseScreen(Screen):
         for nav in self.query(PhaseNav):
             nav.current = self.workshop_app.phase
             nav.viewing = self.PHASE
+
+    def confirm_and_delete(
+        self, question: str, detail: str, delete: Callable[[], None], done: str
+    ) -> None:
+        """Ask through the shared confirmation dialog; on yes delete, refresh and say so."""
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                delete()
+            except WorkshopError as error:
+                self.app.notify(str(error), severity="error")
+                return
+            self.refresh_data()
+            self.app.notify(f"{done} Press u to undo.")
+
+        self.app.push_screen(ConfirmModal(question, detail), answered)
 
     def refresh_data(self) -> None:
         """Reload what the screen shows from the workshop; called on resume and on changes."""

@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
+from .plan import IMPORTED as PLAN_SECTIONS
 from .store import Workshop
 
 
@@ -63,7 +64,12 @@ def _read_plan(plan_path: Path) -> dict[str, Any]:
 
 
 def _added(counts: dict[str, int]) -> str:
-    parts = [f"{n} {section.replace('_', ' ')}" for section, n in counts.items() if n]
+    """ "4 groups, 1 customer, 4 hand-offs": what a plan added, in words."""
+    parts = []
+    for section, n in counts.items():
+        if n:
+            noun = section.replace("handoffs", "hand-offs").replace("_", " ")
+            parts.append(f"{n} {noun[:-1] if n == 1 else noun}")
     return ", ".join(parts) if parts else "nothing (the plan is empty)"
 
 
@@ -109,15 +115,8 @@ def new(file: Path, title: str, plan_path: Path | None, previous: Path | None) -
     if previous is not None:
         raise WorkshopError("Follow-up workshops are not built yet (they come with issue 6).")
     plan = _read_plan(plan_path) if plan_path else None
-    ws = Workshop.create(file, title=title)
-    try:
-        counts = ws.import_plan(plan) if plan else {}
-    except WorkshopError:
-        ws.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{file}{suffix}").unlink(missing_ok=True)
-        raise
-    ws.close()
+    with Workshop.create(file, title=title, plan=plan) as ws:
+        counts = {section: ws.db[section].count for section in PLAN_SECTIONS} if plan else {}
     click.echo(f"Created {file}" + (f" with {_added(counts)}." if plan else "."))
     click.echo(f"Open it with: workshop run {file}")
 

@@ -30,12 +30,4 @@ def open_demo(path: Path | None = None) -> Workshop:
         return Workshop.open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     plan = demo_plan()
-    ws = Workshop.create(path, title=plan["workshop"]["title"])
-    try:
-        ws.import_plan(plan)
-    except BaseException:
-        ws.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
-    return ws
+    return Workshop.create(path, title=plan["workshop"]["title"], plan=plan)

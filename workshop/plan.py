@@ -27,6 +27,17 @@ from .vocabulary import (
 if TYPE_CHECKING:
     from .store import Workshop
 
+IMPORTED = (
+    "groups",
+    "customers",
+    "handoffs",
+    "touchpoints",
+    "contributions",
+    "comments",
+    "participants",
+    "proposals",
+    "actions",
+)
 SECTIONS = (
     "groups",
     "customers",
@@ -113,7 +124,7 @@ class _Importer:
         unknown = sorted(set(plan) - set(SECTIONS) - {"workshop"})
         if unknown:
             raise PlanError(f"The plan has unknown sections: {', '.join(unknown)}.")
-        counts = {section: 0 for section in SECTIONS if section != "vote_rounds"}
+        counts = dict.fromkeys(IMPORTED, 0)
         self.workshop_fields(plan.get("workshop"))
         for section in counts:
             add = getattr(self, f"add_{section}")

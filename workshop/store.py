@@ -85,9 +85,18 @@ class Workshop(HandoffRecords):
 
     @classmethod
     def create(
-        cls, path: str | Path, title: str, *, purpose: str = "", date: str | None = None
+        cls,
+        path: str | Path,
+        title: str,
+        *,
+        purpose: str = "",
+        date: str | None = None,
+        plan: dict[str, Any] | None = None,
     ) -> Workshop:
-        """Make a new workshop file; refuses to overwrite an existing one."""
+        """Make a new workshop file; refuses to overwrite an existing one.
+
+        With `plan`, the plan is imported too; if it is refused, no file is left behind.
+        """
         path = Path(path)
         title = clean_name(title, "The title")
         purpose = clean_text(purpose, "The purpose")
@@ -111,7 +120,16 @@ class Workshop(HandoffRecords):
             )
         except sqlite3.Error as error:
             raise WorkshopError(f"Cannot create {path}: {error}.") from None
-        return cls(db, path)
+        ws = cls(db, path)
+        if plan is not None:
+            try:
+                ws.import_plan(plan)
+            except BaseException:
+                ws.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                raise
+        return ws
 
     @classmethod
     def open(cls, path: str | Path, actor: str = "") -> Workshop:
