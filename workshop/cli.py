@@ -46,13 +46,19 @@ def _launch(ws: Workshop, *, facilitator: bool = True) -> None:
         sys.exit(app.return_code)
 
 
-def _read_plan(plan_path: Path) -> dict[str, Any]:
-    if not plan_path.exists():
-        raise WorkshopError(f"The plan {plan_path} does not exist.")
+def _read_text(path: Path, what: str) -> str:
+    if not path.exists():
+        raise WorkshopError(f"The {what} {path} does not exist.")
     try:
-        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise WorkshopError(f"The plan {plan_path} is not UTF-8 text.") from None
+        raise WorkshopError(f"The {what} {path} is not UTF-8 text.") from None
+
+
+def _read_plan(plan_path: Path) -> dict[str, Any]:
+    text = _read_text(plan_path, "plan")
+    try:
+        plan = json.loads(text)
     except json.JSONDecodeError as error:
         raise WorkshopError(
             f"The plan {plan_path} is not valid JSON: {error.msg} at line "
@@ -130,9 +136,18 @@ def run(file: Path) -> None:
 
 @main.command("import")
 @file_argument
-@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "plan_path", metavar="PLAN.json|COMMENTS.csv", type=click.Path(dir_okay=False, path_type=Path)
+)
 def import_(file: Path, plan_path: Path) -> None:
-    """Add a prepared plan (JSON, the export's shape) to workshop FILE; all or nothing."""
+    """Add a prepared plan (JSON, the export's shape) or customer comments (CSV with a header
+    row: text, touchpoint, sentiment, date) to workshop FILE; all or nothing."""
+    if plan_path.suffix.lower() == ".csv":
+        text = _read_text(plan_path, "comments file")
+        with Workshop.open(file) as ws:
+            count = ws.import_comments_csv(text, plan_path.name)
+        click.echo(f"Added {count} comment{'s' if count != 1 else ''} to {file}.")
+        return
     plan = _read_plan(plan_path)
     with Workshop.open(file) as ws:
         counts = ws.import_plan(plan)

@@ -90,3 +90,65 @@ class ChainNode:
     distance: int
     provides: str = ""
     children: list[ChainNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    """A moment where a customer meets the company, owned by a (front-line) group."""
+
+    id: int
+    name: str
+    customer_id: int | None = None
+    customer: str | None = None
+    owner_id: int | None = None
+    owner: str | None = None
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One group's part in a touchpoint's onion: whom it helps (the next layer in) and how."""
+
+    id: int
+    touchpoint_id: int
+    touchpoint: str
+    group_id: int
+    group: str
+    supports_group_id: int | None
+    supports: str | None
+    what: str = ""
+    effect: str = "strengthens"
+    fail_point: bool = False
+    layer: int | None = None
+
+    @property
+    def weakens(self) -> bool:
+        """True when this link weakens the ripple toward the customer."""
+        return self.effect == "weakens"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a group's work touches the customer: a touchpoint it owns (layer 0) or feeds."""
+
+    touchpoint: Touchpoint
+    layer: int | None
+    contribution: Contribution | None = None
+
+    @property
+    def owns(self) -> bool:
+        return self.contribution is None
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A customer's words, where they were said, and the groups they are routed to."""
+
+    id: int
+    text: str
+    touchpoint_id: int | None = None
+    touchpoint: str | None = None
+    sentiment: str = "neutral"
+    date: str | None = None
+    routed_ids: tuple[int, ...] = ()
+    routed_to: tuple[str, ...] = ()

@@ -20,9 +20,11 @@ from sqlite_utils import Database
 
 from . import schema, undo
 from .chain import customer_distances
+from .comments import CommentRecords
 from .errors import FileBusy, NotFound, PlanError, WorkshopError
 from .handoffs import HandoffRecords
 from .model import Group, Info
+from .onion import OnionRecords
 from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
 
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -73,7 +75,7 @@ def _connect(path: Path) -> Database:
     return db
 
 
-class Workshop(HandoffRecords):
+class Workshop(HandoffRecords, OnionRecords, CommentRecords):
     """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""
 
     def __init__(self, db: Database, path: Path, actor: str = "") -> None:
@@ -237,6 +239,8 @@ class Workshop(HandoffRecords):
                 elif data["op"] == "delete":
                     for rid in data["ids"]:
                         self.db.execute(f'delete from "{data["table"]}" where id = ?', [rid])
+                elif data["op"] == "routes":
+                    self._set_routes(data["comment_id"], data["group_ids"])
             except sqlite3.IntegrityError:
                 raise WorkshopError(
                     f"Cannot undo “{event['summary']}”: a name it needs is in use again."
