@@ -13,12 +13,17 @@ from screens.commands import WorkshopCommands
 from screens.groups_screen import GroupsScreen
 from screens.handoffs_screen import HandoffsScreen
 from screens.help_screen import HelpScreen
+from screens.onion_screen import OnionScreen
 from screens.phase_screen import PhaseScreen
 from screens.themes import THEMES
 from workshop import Workshop, WorkshopError
 from workshop.vocabulary import PHASES
 
-BUILT = {"groups & roles": GroupsScreen, "customers & hand-offs": HandoffsScreen}
+BUILT = {
+    "groups & roles": GroupsScreen,
+    "customers & hand-offs": HandoffsScreen,
+    "touchpoint onion": OnionScreen,
+}
 POLL_SECONDS = 0.5
 
 

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from screens.customer_form import CustomerDraft, CustomerForm
 from screens.handoff_form import HandoffDraft, HandoffForm
-from screens.phase_screen import PhaseScreen
+from screens.phase_screen import PhaseScreen, data_table
 from screens.widgets.gap_label import gap_label, rating_label
 from workshop import Group
 from workshop.model import Handoff
@@ -105,12 +105,12 @@ class HandoffsScreen(PhaseScreen):
                 yield OptionList(id="picker")
                 with Vertical(id="tables"):
                     yield Static(id="serves-title", classes="table-title", markup=False)
-                    yield self._table(
+                    yield data_table(
                         "serves",
                         [("To", 16), ("Provides", 22), ("Self", 4), ("Theirs", 6), ("Gap", 7)],
                     )
                     yield Static(id="suppliers-title", classes="table-title", markup=False)
-                    yield self._table(
+                    yield data_table(
                         "suppliers",
                         [("From", 16), ("Provides", 22), ("Self", 4), ("Theirs", 6), ("Gap", 7)],
                     )
@@ -118,22 +118,15 @@ class HandoffsScreen(PhaseScreen):
             with TabPane("Perception gap (p)", id="gap"):
                 yield Static(GAP_LEGEND, classes="legend", markup=False)
                 with Vertical():
-                    yield self._table(
+                    yield data_table(
                         "gaps", [("From", 16), ("To", 16), ("Self", 4), ("Theirs", 6), ("Gap", 7)]
                     )
-                    yield self._table(
+                    yield data_table(
                         "group-gaps", [("Group", 16), ("Avg gap", 7), ("Rated", 5), ("Unrated", 7)]
                     )
             with TabPane("Customer chain (t)", id="chain"):
                 yield Static(id="orphans", markup=False)
                 yield Tree("Paying customers", id="chain-tree")
-
-    @staticmethod
-    def _table(table_id: str, columns: list[tuple[str, int]]) -> DataTable:
-        table: DataTable = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-        for label, width in columns:
-            table.add_column(label, width=width)
-        return table
 
     def on_mount(self) -> None:
         self.refresh_data()

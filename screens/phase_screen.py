@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import DataTable, Footer, Header
 
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.phase_nav import PhaseNav
@@ -19,6 +19,14 @@ from workshop import WorkshopError
 if TYPE_CHECKING:
     from screens.app import WorkshopApp
     from workshop import Workshop
+
+
+def data_table(table_id: str, columns: list[tuple[str, int]]) -> DataTable:
+    """A row-cursor, zebra-striped table with fixed column widths, as every phase uses."""
+    table: DataTable = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for label, width in columns:
+        table.add_column(label, width=width)
+    return table
 
 
 class PhaseScreen(Screen):
