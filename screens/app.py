@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 
 from screens.coming_screen import ComingScreen
 from screens.commands import WorkshopCommands
+from screens.comments_screen import CommentsScreen
 from screens.groups_screen import GroupsScreen
 from screens.handoffs_screen import HandoffsScreen
 from screens.help_screen import HelpScreen
@@ -23,6 +24,7 @@ BUILT = {
     "groups & roles": GroupsScreen,
     "customers & hand-offs": HandoffsScreen,
     "touchpoint onion": OnionScreen,
+    "customer comments": CommentsScreen,
 }
 POLL_SECONDS = 0.5
 

@@ -26,16 +26,13 @@ def _keys_table(title: str, bindings: list[BindingType]) -> str:
 
 def help_markdown() -> str:
     """The whole help text: the intro from help_screen.md, then one key table per place."""
-    from screens.app import WorkshopApp
-    from screens.groups_screen import GroupsScreen
-    from screens.handoffs_screen import HandoffsScreen
+    from screens.app import BUILT, WorkshopApp
     from screens.widgets.confirm import ConfirmModal
     from screens.widgets.record_form import RecordForm
 
     sections = [
         ("Everywhere", WorkshopApp.BINDINGS),
-        ("Groups & roles", GroupsScreen.BINDINGS),
-        ("Customers & hand-offs", HandoffsScreen.BINDINGS),
+        *[(phase.capitalize(), screen.BINDINGS) for phase, screen in BUILT.items()],
         ("Forms", RecordForm.BINDINGS),
         ("Confirmation", ConfirmModal.BINDINGS),
     ]

@@ -135,7 +135,7 @@ class OnionScreen(PhaseScreen):
                 with Vertical(id="onion-pane"):
                     yield Static(ONION_LEGEND, classes="legend", markup=False)
                     yield Tree("", id="onion-tree")
-                    yield Static(id="layer-detail", markup=False)
+                    yield Static(id="layer-detail", classes="detail", markup=False)
             with TabPane("By group (g)", id="reach"), Horizontal():
                 yield OptionList(id="group-picker")
                 with Vertical(id="reach-pane"):
