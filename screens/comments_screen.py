@@ -25,6 +25,7 @@ SENTIMENT_MARKS = {
     "positive": ("+ positive", "green"),
 }
 TEXT_WIDTH = 26
+STREAM_WIDTH = 18
 
 
 def sentiment_label(sentiment: str) -> Text:
@@ -109,10 +110,10 @@ class CommentsScreen(PhaseScreen):
             with TabPane("Group streams (g)", id="streams"), Horizontal():
                 yield OptionList(id="stream-picker")
                 with Vertical(id="stream-pane"):
-                    yield Static(id="stream-title", classes="table-title", markup=False)
+                    yield Static(id="stream-title", markup=False)
                     yield data_table(
                         "stream-table",
-                        [("Date", 10), ("Sentiment", 10), ("Touchpoint", 16), ("Comment", 24)],
+                        [("Date", 10), ("Sentiment", 10), ("Touchpoint", 14), ("Comment", STREAM_WIDTH)],
                     )
                     yield Static(id="stream-detail", classes="detail", markup=False)
 
@@ -148,7 +149,7 @@ class CommentsScreen(PhaseScreen):
                 c.date or "—",
                 sentiment_label(c.sentiment),
                 c.touchpoint or "—",
-                _cut(c.text, TEXT_WIDTH if routed else 24),
+                _cut(c.text, TEXT_WIDTH if routed else STREAM_WIDTH),
             ]
             if routed:
                 cells.append(
@@ -178,15 +179,11 @@ class CommentsScreen(PhaseScreen):
             self.query_one("#stream-title", Static).update("No groups yet.")
         else:
             self.stream, by_sentiment = self.ws.comment_stream(group.id)
-            title = Text.assemble(
-                (f"{group.name}: {len(self.stream)} comment(s)  ", "bold"),
-                *[
-                    part
-                    for s, n in by_sentiment.items()
-                    for part in (sentiment_label(s), f" {n}   ")
-                ],
-            )
-            self.query_one("#stream-title", Static).update(title)
+            counts = Text(f"{group.name}: {len(self.stream)} comment(s), newest first.  ")
+            for sentiment in reversed(by_sentiment):
+                counts.append_text(sentiment_label(sentiment))
+                counts.append(f" {by_sentiment[sentiment]}   ")
+            self.query_one("#stream-title", Static).update(counts)
         self._fill("stream-table", self.stream, routed=False)
 
     # -- the highlighted comment ---------------------------------------------------------

@@ -100,3 +100,55 @@ class TestCustomersAndHandoffs:
             await no_blink(pilot)
 
         assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestTouchpointOnion:
+    """The touchpoint onion phase of the demo workshop: its three views and the layer form."""
+
+    def test_touchpoints_by_customer(self, snap_compare, demo_app):
+        """Every touchpoint with its customer, owner, channel, depth and weak links."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["4"])
+
+    def test_onion_of_a_touchpoint(self, snap_compare, demo_app):
+        """First sales visit peeled three layers deep; IT's layer highlighted in the detail."""
+        assert snap_compare(
+            demo_app,
+            terminal_size=SIZE,
+            press=["4", "enter", "down", "down", "down", "down", "down"],
+        )
+
+    def test_where_a_group_touches_the_customer(self, snap_compare, demo_app):
+        """IT's reach: each touchpoint at its layer, and the weakening links it owns."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("4", "g")
+            picker = pilot.app.screen.query_one("#group-picker")
+            picker.highlighted = picker.get_option_index(str(demo_app.ws.lookup_id("groups", "IT")))
+            await pilot.pause()
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+    def test_add_layer_form(self, snap_compare, demo_app):
+        """Adding a layer asks "whom does this help?" with only valid choices."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("4", "enter", "a")
+            await no_blink(pilot)
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestCustomerComments:
+    """The customer comments phase of the demo workshop."""
+
+    def test_all_comments(self, snap_compare, demo_app):
+        """Every comment newest first, its sentiment in words, and where it is routed."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["5"])
+
+    def test_group_stream(self, snap_compare, demo_app):
+        """A group's own stream with counts by sentiment."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["5", "g", "down", "down"])
+
+    def test_route_dialog(self, snap_compare, demo_app):
+        """Routing suggests the groups of the touchpoint's onion, by layer."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["5", "down", "r"])
