@@ -113,7 +113,12 @@ class CommentsScreen(PhaseScreen):
                     yield Static(id="stream-title", markup=False)
                     yield data_table(
                         "stream-table",
-                        [("Date", 10), ("Sentiment", 10), ("Touchpoint", 14), ("Comment", STREAM_WIDTH)],
+                        [
+                            ("Date", 10),
+                            ("Sentiment", 10),
+                            ("Touchpoint", 14),
+                            ("Comment", STREAM_WIDTH),
+                        ],
                     )
                     yield Static(id="stream-detail", classes="detail", markup=False)
 
