@@ -7,7 +7,7 @@ import io
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFound, PlanError
+from .errors import PlanError
 from .model import Comment
 from .vocabulary import SENTIMENTS, choice, clean_text, iso_date, name_key
 
@@ -74,10 +74,7 @@ class CommentRecords:
 
     def comment(self: Workshop, comment_id: int) -> Comment:
         """One comment by id."""
-        found = self._comments("c.id = ?", [comment_id])
-        if not found:
-            raise NotFound("That comment no longer exists; someone may have deleted it.")
-        return found[0]
+        return self._only(self._comments("c.id = ?", [comment_id]), "comment")
 
     def add_comment(
         self: Workshop,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFound, PlanError
+from .errors import PlanError
 from .model import ChainNode, Customer, Group, GroupGap, Handoff
 from .vocabulary import clean_name, clean_text, rating
 
@@ -101,10 +101,7 @@ class HandoffRecords:
 
     def handoff(self: Workshop, handoff_id: int) -> Handoff:
         """One hand-off by id."""
-        found = self._handoffs("h.id = ?", [handoff_id])
-        if not found:
-            raise NotFound("That hand-off no longer exists; someone may have deleted it.")
-        return found[0]
+        return self._only(self._handoffs("h.id = ?", [handoff_id]), "hand-off")
 
     def handoffs_from(self: Workshop, group_id: int) -> list[Handoff]:
         """Whom a group serves: its hand-offs to customers and to other groups."""

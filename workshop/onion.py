@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chain import onion_layers
-from .errors import NotFound, PlanError
+from .errors import PlanError
 from .model import Contribution, Reach, Touchpoint
 from .vocabulary import EFFECTS, choice, clean_name, clean_text, flag
 
@@ -57,10 +57,7 @@ class OnionRecords:
 
     def touchpoint(self: Workshop, touchpoint_id: int) -> Touchpoint:
         """One touchpoint by id."""
-        found = self._touchpoints("t.id = ?", [touchpoint_id])
-        if not found:
-            raise NotFound("That touchpoint no longer exists; someone may have deleted it.")
-        return found[0]
+        return self._only(self._touchpoints("t.id = ?", [touchpoint_id]), "touchpoint")
 
     def _clean_touchpoint(self: Workshop, values: dict[str, Any]) -> dict[str, Any]:
         clean: dict[str, Any] = {}
@@ -164,10 +161,7 @@ class OnionRecords:
 
     def contribution(self: Workshop, contribution_id: int) -> Contribution:
         """One contribution by id, with its layer."""
-        found = self._contributions("k.id = ?", [contribution_id])
-        if not found:
-            raise NotFound("That contribution no longer exists; someone may have deleted it.")
-        return found[0]
+        return self._only(self._contributions("k.id = ?", [contribution_id]), "contribution")
 
     def _contribution_of(self: Workshop, touchpoint_id: int, group_id: int) -> Contribution | None:
         found = self._contributions(

@@ -421,6 +421,13 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
                 "delete", f"Deleted {what} {label}".rstrip(), {"op": "restore", "snapshot": snap}
             )
 
+    @staticmethod
+    def _only(found: list[Any], what: str) -> Any:
+        """The one record a lookup by id found, or NotFound naming what is gone."""
+        if not found:
+            raise NotFound(f"That {what} no longer exists; someone may have deleted it.")
+        return found[0]
+
     def _row(self, table: str, row_id: int, what: str) -> dict[str, Any]:
         row = self.db.execute(f'select * from "{table}" where id = ?', [row_id]).fetchone()
         if row is None:
