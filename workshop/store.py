@@ -33,7 +33,12 @@ GROUP_FIELDS = ("name", "role", "kind", "good_day")
 
 def _inspect_read_only(path: Path) -> None:
     """Refuse a file that is not a workshop of this or an older schema, without writing to it."""
-    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+    # Without a -wal beside it nobody has the file open, so it is read as immutable: SQLite then
+    # creates no -wal/-shm files, and a refused file is left exactly as it was found.
+    busy = Path(f"{path}-wal").exists()
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro" + (
+        "" if busy else "&immutable=1"
+    )
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     except sqlite3.Error as error:
