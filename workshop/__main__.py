@@ -2,4 +2,4 @@
 
 from workshop.cli import main
 
-main()
+main(prog_name="workshop")

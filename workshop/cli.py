@@ -17,7 +17,28 @@ from .store import Workshop
 
 
 class _Commands(click.Group):
-    """Turns every WorkshopError (and an interrupted run) into one line on stderr."""
+    """Turns every WorkshopError, usage error and interruption into one line on stderr."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+            if isinstance(error, no_args):  # plain `workshop`: the help, not an error
+                click.echo(error.format_message())
+                sys.exit(0)
+            hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
+            click.echo(f"workshop: {error.format_message()}{hint}", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(f"workshop: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("workshop: interrupted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
