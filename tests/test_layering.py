@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_domain_modules_load_without_textual() -> None:
-    modules = sorted(f"workshop.{p.stem}" for p in (ROOT / "workshop").glob("*.py"))
+    modules = sorted(
+        f"workshop.{p.stem}" for p in (ROOT / "workshop").glob("*.py") if p.stem != "__main__"
+    )
     code = (
         f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')))"
@@ -24,8 +26,9 @@ def test_domain_modules_load_without_textual() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_domain_sources_never_mention_textual_imports() -> None:
-    pattern = re.compile(r"^\s*(from|import)\s+(textual|screens)\b", re.M)
+def test_domain_sources_import_no_textual_at_module_level() -> None:
+    """Only the CLI's launcher reaches the screens, inside the function that starts the app."""
+    pattern = re.compile(r"^(from|import)\s+(textual|screens)\b", re.M)
     offenders = [
         p.name for p in (ROOT / "workshop").glob("*.py") if pattern.search(p.read_text("utf-8"))
     ]
