@@ -14,6 +14,7 @@ from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
 from .plan import IMPORTED as PLAN_SECTIONS
 from .store import Workshop
+from .vocabulary import one_line
 
 
 class _Commands(click.Group):
@@ -44,7 +45,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except WorkshopError as error:
-            click.echo(f"workshop: {error}", err=True)
+            click.echo(f"workshop: {one_line(str(error))}", err=True)
             ctx.exit(1)
         except OSError as error:
             click.echo(
@@ -200,6 +201,8 @@ def export(file: Path, fmt: str, output: Path | None, template: Path | None) -> 
     """Export workshop FILE as Markdown, HTML, JSON or CSV."""
     if template is not None:
         raise WorkshopError("Custom templates are not built yet (they come with issue 7).")
+    if output is not None and output.resolve() == file.resolve():
+        raise WorkshopError(f"Refusing to overwrite the workshop file {file} with its export.")
     with Workshop.open(file) as ws:
         text = ws.export(fmt)
     if output is None:

@@ -207,7 +207,7 @@ def _read_csv(text: str, source: str) -> list[tuple[int, dict[str, str] | None]]
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise PlanError(f"{source} is empty; it needs a header row: {', '.join(CSV_COLUMNS)}.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
         unknown = [h for h in header if h not in CSV_COLUMNS]

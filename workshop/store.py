@@ -153,13 +153,18 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
         if path.is_dir():
             raise WorkshopError(f"{path} is a folder, not a workshop file.")
         _inspect_read_only(path)
+        db = None
         try:
             db = _connect(path)
             if schema.migrations.pending(db):
                 schema.migrations.apply(db)
                 db.execute("update workshop set schema_version = ?", [schema.SCHEMA_VERSION])
                 db.conn.commit()
-        except sqlite3.OperationalError as error:
+        except BaseException as error:
+            if db is not None:
+                db.close()
+            if not isinstance(error, sqlite3.OperationalError):
+                raise
             if "locked" in str(error) or "busy" in str(error):
                 raise FileBusy(
                     f"{path} is busy in another program; try again in a moment."
@@ -224,16 +229,31 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
         return row["summary"] if row else None
 
     def _last_undoable(self) -> dict[str, Any] | None:
+        """The latest change not yet undone, if it can be undone; an import in the way blocks
+        undo, since reverting anything older could take the imported rows with it."""
         rows = list(
-            self.db["events"].rows_where("undone = 0 and undo != ''", order_by="id desc", limit=1)
+            self.db["events"].rows_where(
+                "undone = 0 and kind != 'undo'", order_by="id desc", limit=1
+            )
         )
-        return rows[0] if rows else None
+        return rows[0] if rows and rows[0]["undo"] else None
+
+    def _undo_blocker(self) -> str | None:
+        rows = list(
+            self.db["events"].rows_where(
+                "undone = 0 and kind != 'undo' and undo = ''", order_by="id desc", limit=1
+            )
+        )
+        return rows[0]["summary"] if rows else None
 
     def undo(self) -> str:
         """Revert the latest change that can be undone; returns what was undone."""
         with self.transaction():
             event = self._last_undoable()
             if event is None:
+                blocker = self._undo_blocker()
+                if blocker:
+                    raise WorkshopError(f"Nothing to undo: “{blocker}” cannot be undone.")
                 raise WorkshopError("Nothing to undo.")
             data = json.loads(event["undo"])
             try:

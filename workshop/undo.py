@@ -77,9 +77,9 @@ def restore(db: Database, snap: Snapshot) -> None:
             taken = db.execute(f'select 1 from "{table}" where id = ?', [old_id]).fetchone()
             if taken:
                 del row["id"]
-        db[table].insert(row)
+        inserted = db[table].insert(row).last_pk  # type: ignore[union-attr]
         if old_id is not None:
-            new_ids[(table, old_id)] = db[table].last_pk if "id" not in row else old_id  # type: ignore[union-attr]
+            new_ids[(table, old_id)] = old_id if "id" in row else inserted
     for entry in snap["blanked"]:
         table, record = entry["table"], entry["row"]
         value = new_ids.get((entry["parent"], entry["value"]), entry["value"])

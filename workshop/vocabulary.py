@@ -55,9 +55,22 @@ def clean_text(value: object, field: str, *, limit: int = TEXT_MAX, multiline: b
 def clean_name(value: object, field: str) -> str:
     """A name: one line, not blank, at most NAME_MAX characters, outer spaces trimmed."""
     text = clean_text(value, field, limit=NAME_MAX, multiline=False).strip()
-    if not text:
+    for char in text:
+        if unicodedata.category(char) in ("Zl", "Zp"):
+            raise PlanError(f"{field} must be one line (it contains U+{ord(char):04X}).")
+    if not "".join(c for c in text if unicodedata.category(c) != "Cf").strip():
         raise PlanError(f"{field} must not be empty.")
     return text
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters shown as escapes, for one-line messages."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") and char != "\t"
+        else char
+        for char in text
+    )
 
 
 def choice(value: object, field: str, options: tuple[str, ...], default: str | None = None) -> str:
