@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .chain import onion_layers
 from .errors import WorkshopError
+from .model import Result
 
 if TYPE_CHECKING:
     from .store import Workshop
@@ -68,6 +69,11 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
         for gid, layer in onion_layers(supports, owners[tp_id], groups).items():
             layers[(tp_id, gid)] = layer
 
+    comments = _names(ws, "comments", "text")
+    link_groups = {
+        cid: groups[gid] for cid, gid in db.execute("select id, group_id from contributions")
+    }
+
     routes: dict[int, list[str]] = {}
     for cid, gid in db.execute(
         "select comment_id, group_id from comment_routes order by comment_id, group_id"
@@ -81,6 +87,7 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
             "date": info.date,
             "phase": info.phase,
             "schema_version": info.schema_version,
+            "follows": info.follows,
         },
         "groups": [
             {
@@ -166,6 +173,8 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
                 or ref(groups, r["beneficiary_group_id"]),
                 "impact": r["impact"],
                 "effort": r["effort"],
+                "weak_link": link_groups.get(r["contribution_id"]),
+                "comment": comments.get(r["comment_id"]),
             }
             for r in rows("proposals")
         ],
@@ -177,8 +186,15 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
                 "hidden": bool(r["hidden"]),
                 "votes_per_person": r["votes_per_person"],
                 "max_per_item": r["max_per_item"],
+                "proposals": [proposals[pid] for pid in vote_round.proposal_ids],
+                "runoff_of": vote_round.runoff_of,
+                **(
+                    {"results": [_result_dict(x) for x in ws.results(r["id"])]}
+                    if vote_round.shows_tallies
+                    else {}
+                ),
             }
-            for r in rows("vote_rounds")
+            for r, vote_round in zip(rows("vote_rounds"), ws.rounds(), strict=True)
         ],
         "actions": [
             {
@@ -189,9 +205,20 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
                 "kpi": r["kpi"],
                 "status": r["status"],
                 "notes": r["notes"],
+                "previous_status": r["previous_status"],
             }
             for r in rows("actions")
         ],
+    }
+
+
+def _result_dict(result: Result) -> dict[str, Any]:
+    return {
+        "proposal": result.proposal,
+        "votes": result.votes,
+        "voters": result.voters,
+        "rank": result.rank,
+        "tied": result.tied,
     }
 
 

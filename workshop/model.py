@@ -31,6 +31,7 @@ class Info:
     date: str | None
     phase: str
     schema_version: int
+    follows: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,114 @@ class Comment:
     date: str | None = None
     routed_ids: tuple[int, ...] = ()
     routed_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone in the room: their name, their group and whether they facilitate."""
+
+    id: int
+    name: str
+    group_id: int | None = None
+    group: str | None = None
+    facilitator: bool = False
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A process or policy change a group proposes, and what it answers."""
+
+    id: int
+    title: str
+    description: str = ""
+    touchpoint_id: int | None = None
+    touchpoint: str | None = None
+    owner_id: int | None = None
+    owner: str | None = None
+    beneficiary_group_id: int | None = None
+    beneficiary_customer_id: int | None = None
+    beneficiary: str | None = None
+    impact: str = "medium"
+    effort: str = "medium"
+    contribution_id: int | None = None
+    weak_link: str | None = None
+    comment_id: int | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class VoteRound:
+    """A dot-voting round: its question, rules, state and the proposals it is over."""
+
+    id: int
+    question: str
+    votes_per_person: int
+    max_per_item: int
+    hidden: bool
+    state: str
+    proposal_ids: tuple[int, ...] = ()
+    runoff_of: int | None = None
+
+    @property
+    def shows_tallies(self) -> bool:
+        """Tallies may be shown: the round is open-tallied, revealed or closed."""
+        return not self.hidden or self.state != "open"
+
+    @property
+    def accepts_votes(self) -> bool:
+        return self.state != "closed"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A proposal's place in a round: dots, distinct voters, rank and whether it is tied."""
+
+    proposal_id: int
+    proposal: str
+    votes: int
+    voters: int
+    rank: int
+    tied: bool
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One participant's own dots in a round (shown only on their screen)."""
+
+    round_id: int
+    participant_id: int
+    dots: dict[int, int]
+    budget: int
+
+    @property
+    def used(self) -> int:
+        return sum(self.dots.values())
+
+    @property
+    def left(self) -> int:
+        return self.budget - self.used
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action plan item: one owning group, a due date, a KPI and a status."""
+
+    id: int
+    proposal_id: int | None
+    proposal: str | None
+    owner_id: int | None
+    owner: str | None
+    due: str | None
+    kpi: str = ""
+    status: str = "planned"
+    notes: str = ""
+    previous_status: str | None = None
+
+    @property
+    def carried(self) -> bool:
+        """Carried over from the previous workshop for review."""
+        return self.previous_status is not None
+
+    @property
+    def moved(self) -> bool:
+        return self.carried and self.previous_status != self.status

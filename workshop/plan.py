@@ -316,8 +316,40 @@ class _Importer:
                 else None,
                 "impact": choice(item.get("impact"), "“impact”", LEVELS, default="medium"),
                 "effort": choice(item.get("effort"), "“effort”", LEVELS, default="medium"),
+                "contribution_id": self.weak_link(where, item),
+                "comment_id": self.answered_comment(where, item),
             }
         )
+
+    def weak_link(self, where: str, item: dict[str, Any]) -> int | None:
+        """The contribution a proposal answers: `weak_link` names its group at the proposal's
+        touchpoint."""
+        group = self.ref_id(where, "weak_link", item.get("weak_link"), "groups", required=False)
+        if group is None:
+            return None
+        touchpoint = self.ref_id(where, "touchpoint", item.get("touchpoint"), "touchpoints")
+        row = self.db.execute(
+            "select id from contributions where touchpoint_id = ? and group_id = ?",
+            [touchpoint, group],
+        ).fetchone()
+        if row is None:
+            raise PlanError(
+                f"{where}: “weak_link” names {item['weak_link']}, which has no layer at "
+                f"{item['touchpoint']}."
+            )
+        return row[0]
+
+    def answered_comment(self, where: str, item: dict[str, Any]) -> int | None:
+        """The comment a proposal answers, by its exact text (the first such comment)."""
+        text = item.get("comment")
+        if text in (None, ""):
+            return None
+        row = self.db.execute(
+            "select id from comments where text = ? order by id limit 1", [text]
+        ).fetchone()
+        if row is None:
+            raise PlanError(f"{where}: “comment” names no comment with that text.")
+        return row[0]
 
     def add_actions(self, where: str, item: dict[str, Any]) -> None:
         self.db["actions"].insert(
@@ -330,6 +362,10 @@ class _Importer:
                 "kpi": self.text(where, item, "kpi"),
                 "status": choice(item.get("status"), "“status”", STATUSES, default="planned"),
                 "notes": self.text(where, item, "notes"),
+                "previous_status": choice(
+                    item.get("previous_status"), "“previous_status”", STATUSES, default=""
+                )
+                or None,
             }
         )
 

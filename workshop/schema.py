@@ -209,6 +209,23 @@ def m002_event_log(db: Database) -> None:
     db["workshop"].add_column("schema_version", int)
 
 
+@migrations()
+def m003_votes_and_follow_up(db: Database) -> None:
+    """Proposals answer a weak link or a comment; runoff rounds; actions carried over from the
+    previous workshop keep the status they had then, so the summary can say what moved."""
+    for sql in (
+        "alter table proposals add column contribution_id integer"
+        " references contributions(id) on delete set null",
+        "alter table proposals add column comment_id integer"
+        " references comments(id) on delete set null",
+        "alter table vote_rounds add column runoff_of integer"
+        " references vote_rounds(id) on delete set null",
+        "alter table actions add column previous_status text",
+        "alter table workshop add column follows text",
+    ):
+        db.execute(sql)
+
+
 def known_names() -> list[str]:
     """Names of the migrations this release knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -19,13 +19,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import schema, undo
+from .actions import ActionRecords
 from .chain import customer_distances
 from .comments import CommentRecords
 from .errors import FileBusy, NotFound, PlanError, WorkshopError
 from .handoffs import HandoffRecords
 from .model import Group, Info
 from .onion import OnionRecords
+from .proposals import ProposalRecords
 from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
+from .voting import VotingRecords
 
 BUSY_TIMEOUT_SECONDS = 5.0
 GROUP_FIELDS = ("name", "role", "kind", "good_day")
@@ -80,7 +83,9 @@ def _connect(path: Path) -> Database:
     return db
 
 
-class Workshop(HandoffRecords, OnionRecords, CommentRecords):
+class Workshop(
+    HandoffRecords, OnionRecords, CommentRecords, ProposalRecords, VotingRecords, ActionRecords
+):
     """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""
 
     def __init__(self, db: Database, path: Path, actor: str = "") -> None:
@@ -99,12 +104,22 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
         purpose: str = "",
         date: str | None = None,
         plan: dict[str, Any] | None = None,
+        follow_up: str | Path | None = None,
     ) -> Workshop:
         """Make a new workshop file; refuses to overwrite an existing one.
 
-        With `plan`, the plan is imported too; if it is refused, no file is left behind.
+        With `plan`, the plan is imported too; if it is refused, no file is left behind. With
+        `follow_up` (a previous workshop file), its chain and its open actions are carried over
+        and the new workshop starts with reviewing those actions.
         """
         path = Path(path)
+        carried = None
+        if follow_up is not None:
+            from .follow_up import carry_over
+
+            if Path(follow_up).resolve() == path.resolve():
+                raise WorkshopError("A follow-up workshop needs a new file, not the previous one.")
+            carried = carry_over(Path(follow_up))
         title = clean_name(title, "The title")
         purpose = clean_text(purpose, "The purpose")
         date = iso_date(date, "The date") or dt.date.today().isoformat()
@@ -128,9 +143,12 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
         except sqlite3.Error as error:
             raise WorkshopError(f"Cannot create {path}: {error}.") from None
         ws = cls(db, path)
-        if plan is not None:
+        if plan is not None or carried is not None:
             try:
-                ws.import_plan(plan)
+                if carried is not None:
+                    ws._start_follow_up(*carried)
+                if plan is not None:
+                    ws.import_plan(plan)
             except BaseException:
                 ws.close()
                 for suffix in ("", "-wal", "-shm"):
@@ -233,7 +251,7 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
         undo, since reverting anything older could take the imported rows with it."""
         rows = list(
             self.db["events"].rows_where(
-                "undone = 0 and kind != 'undo'", order_by="id desc", limit=1
+                "undone = 0 and kind not in ('undo', 'vote')", order_by="id desc", limit=1
             )
         )
         return rows[0] if rows and rows[0]["undo"] else None
@@ -241,7 +259,9 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
     def _undo_blocker(self) -> str | None:
         rows = list(
             self.db["events"].rows_where(
-                "undone = 0 and kind != 'undo' and undo = ''", order_by="id desc", limit=1
+                "undone = 0 and kind not in ('undo', 'vote') and undo = ''",
+                order_by="id desc",
+                limit=1,
             )
         )
         return rows[0]["summary"] if rows else None
@@ -289,6 +309,7 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
             row["date"],
             row["phase"],
             row["schema_version"] or schema.SCHEMA_VERSION,
+            row.get("follows"),
         )
 
     def update_info(self, **values: Any) -> None:
@@ -476,6 +497,18 @@ class Workshop(HandoffRecords, OnionRecords, CommentRecords):
                 None,
             )
         return counts
+
+    def _start_follow_up(self, plan: dict[str, Any], previous_title: str) -> None:
+        from .plan import import_plan
+
+        with self.transaction():
+            counts = import_plan(self, plan)
+            self.db["workshop"].update(1, {"phase": PHASES[0], "follows": previous_title})
+            self._record(
+                "import",
+                f"Carried over from “{previous_title}”: {counts['actions']} open actions",
+                None,
+            )
 
     def export(self, fmt: str = "json") -> str:
         """The workshop as text: "json" now; other formats through templates."""

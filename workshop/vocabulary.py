@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 from .errors import PlanError
@@ -106,7 +107,7 @@ def iso_date(value: object, field: str) -> str | None:
     """An ISO date YYYY-MM-DD, or None when empty."""
     if value in (None, ""):
         return None
-    if isinstance(value, str):
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         try:
             return dt.date.fromisoformat(value.strip()).isoformat()
         except ValueError:

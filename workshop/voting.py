@@ -1,0 +1,287 @@
+"""Dot voting: rounds over proposals, budgets and caps enforced inside write transactions.
+
+Every check and the dot it guards happen in one `BEGIN IMMEDIATE` transaction, so many processes
+voting on one file at once can never overspend a budget, exceed a cap or lose a dot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFound, VoteRejected
+from .model import Ballot, Result, VoteRound
+from .vocabulary import NAME_MAX, clean_name
+
+if TYPE_CHECKING:
+    from .store import Workshop
+
+DEFAULT_QUESTION = "Which changes first?"
+DEFAULT_MAX_PER_ITEM = 3
+LIMIT = 100  # the most dots per person or per item a round may allow
+
+
+def default_votes_per_person(proposal_count: int) -> int:
+    """A third of the proposals, rounded up, from 1 to 10."""
+    return min(10, max(1, math.ceil(proposal_count / 3)))
+
+
+def _count(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LIMIT:
+        raise VoteRejected(f"{what} must be a whole number from 1 to {LIMIT}; got {value!r}.")
+    return value
+
+
+def rank(tallies: list[tuple[int, str, int, int]]) -> list[Result]:
+    """Rank (proposal id, title, votes, voters) given in proposal order: by votes, then
+    distinct voters, then that order. Proposals with votes that equal another's votes and
+    voters are tied (never ones without votes)."""
+    order = sorted(enumerate(tallies), key=lambda item: (-item[1][2], -item[1][3], item[0]))
+    same = Counter((votes, voters) for _, _, votes, voters in tallies)
+    return [
+        Result(pid, title, votes, voters, position, votes > 0 and same[(votes, voters)] > 1)
+        for position, (_, (pid, title, votes, voters)) in enumerate(order, start=1)
+    ]
+
+
+def tie_groups(results: list[Result]) -> list[list[int]]:
+    """The tied proposals, as groups of equal results, best first."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for result in results:
+        if result.tied:
+            groups.setdefault((result.votes, result.voters), []).append(result.proposal_id)
+    return list(groups.values())
+
+
+class VotingRecords:
+    """The voting half of `Workshop` (mixed into it)."""
+
+    # -- reading -------------------------------------------------------------------------
+
+    def rounds(self: Workshop) -> list[VoteRound]:
+        """Every voting round, oldest first."""
+        members: dict[int, list[int]] = {}
+        for rid, pid in self.db.execute(
+            "select round_id, proposal_id from vote_round_proposals order by round_id, position"
+        ):
+            members.setdefault(rid, []).append(pid)
+        return [
+            VoteRound(
+                r["id"],
+                r["question"],
+                r["votes_per_person"],
+                r["max_per_item"],
+                bool(r["hidden"]),
+                r["state"],
+                tuple(members.get(r["id"], [])),
+                r["runoff_of"],
+            )
+            for r in self.db["vote_rounds"].rows_where(order_by="id")
+        ]
+
+    def vote_round(self: Workshop, round_id: int) -> VoteRound:
+        """One round by id; VoteRejected when there is no such round."""
+        for found in self.rounds():
+            if found.id == round_id:
+                return found
+        raise VoteRejected("That vote no longer exists; someone may have deleted it.")
+
+    def current_round(self: Workshop) -> VoteRound | None:
+        """The round still open (or revealed) if any, else the latest round, else None."""
+        rounds = self.rounds()
+        live = [r for r in rounds if r.state != "closed"]
+        return (live or rounds or [None])[-1]
+
+    def ballot(self: Workshop, round_id: int, participant_id: int) -> Ballot:
+        """A participant's own dots in a round and their budget."""
+        found = self.vote_round(round_id)
+        dots = dict(
+            self.db.execute(
+                "select proposal_id, count(*) from votes where round_id = ? and participant_id = ?"
+                " group by proposal_id",
+                [round_id, participant_id],
+            ).fetchall()
+        )
+        return Ballot(round_id, participant_id, dots, found.votes_per_person)
+
+    def voter_count(self: Workshop, round_id: int) -> int:
+        """How many people have placed at least one dot (safe to show in a hidden round)."""
+        return self.db.execute(
+            "select count(distinct participant_id) from votes where round_id = ?", [round_id]
+        ).fetchone()[0]
+
+    def results(self: Workshop, round_id: int) -> list[Result]:
+        """The round's proposals ranked; refused while the tallies are hidden."""
+        found = self.vote_round(round_id)
+        if not found.shows_tallies:
+            raise VoteRejected(
+                f"The tallies of “{found.question}” are hidden until the facilitator reveals them."
+            )
+        return self._tally(round_id)
+
+    def _tally(self: Workshop, round_id: int) -> list[Result]:
+        rows = self.db.execute(
+            "select rp.proposal_id, p.title, count(v.id), count(distinct v.participant_id)"
+            " from vote_round_proposals rp join proposals p on p.id = rp.proposal_id"
+            " left join votes v on v.round_id = rp.round_id and v.proposal_id = rp.proposal_id"
+            " where rp.round_id = ? group by rp.proposal_id order by rp.position",
+            [round_id],
+        ).fetchall()
+        return rank([tuple(r) for r in rows])
+
+    # -- the facilitator's part ----------------------------------------------------------
+
+    def open_vote(
+        self: Workshop,
+        question: str = DEFAULT_QUESTION,
+        proposals: list[int] | None = None,
+        votes_per_person: int | None = None,
+        max_per_item: int = DEFAULT_MAX_PER_ITEM,
+        hidden: bool = True,
+        *,
+        runoff_of: int | None = None,
+    ) -> int:
+        """Open a round over some proposals (default: all); returns its id.
+
+        Only one round is open at a time; close the last one first.
+        """
+        question = clean_name(question or DEFAULT_QUESTION, "The question")
+        max_per_item = _count(max_per_item, "Dots per proposal")
+        with self.transaction():
+            live = [r for r in self.rounds() if r.state != "closed"]
+            if live:
+                raise VoteRejected(
+                    f"The vote “{live[-1].question}” is still open; close it before opening "
+                    "another."
+                )
+            ids = self._round_proposals(proposals)
+            budget = (
+                default_votes_per_person(len(ids))
+                if votes_per_person is None
+                else _count(votes_per_person, "Dots per person")
+            )
+            round_id = int(
+                self.db["vote_rounds"]
+                .insert(
+                    {
+                        "question": question,
+                        "votes_per_person": budget,
+                        "max_per_item": max_per_item,
+                        "hidden": int(bool(hidden)),
+                        "state": "open",
+                        "runoff_of": runoff_of,
+                    }
+                )
+                .last_pk  # type: ignore[arg-type]
+            )
+            for position, pid in enumerate(ids):
+                self.db["vote_round_proposals"].insert(
+                    {"round_id": round_id, "proposal_id": pid, "position": position}
+                )
+            self._record("vote", f"Opened the vote “{question}”", None)
+            return round_id
+
+    def _round_proposals(self: Workshop, proposals: list[int] | None) -> list[int]:
+        known = [r[0] for r in self.db.execute("select id from proposals order by id")]
+        if proposals is None:
+            ids = known
+        else:
+            ids = list(dict.fromkeys(proposals))
+            for pid in ids:
+                if pid not in known:
+                    raise NotFound("A proposal chosen for the vote no longer exists.")
+        if not ids:
+            raise VoteRejected("A vote needs at least one proposal; add proposals first.")
+        return ids
+
+    def _set_state(self: Workshop, round_id: int, state: str, verb: str) -> None:
+        with self.transaction():
+            found = self.vote_round(round_id)
+            if found.state == "closed" and state != "closed":
+                raise VoteRejected(f"The vote “{found.question}” is already closed.")
+            if found.state != state:
+                self.db["vote_rounds"].update(round_id, {"state": state})
+                self._record("vote", f"{verb} the vote “{found.question}”", None)
+
+    def reveal_vote(self: Workshop, round_id: int) -> None:
+        """Show the tallies; the round keeps accepting dots until it is closed."""
+        self._set_state(round_id, "revealed", "Revealed")
+
+    def close_vote(self: Workshop, round_id: int) -> None:
+        """Stop the round; its tallies are shown from now on."""
+        self._set_state(round_id, "closed", "Closed")
+
+    def runoff(self: Workshop, round_id: int, proposals: list[int] | None = None) -> int:
+        """Close a round and open a runoff over its tied proposals (default: the best-ranked
+        tie) in one step; returns the new round's id."""
+        with self.transaction():
+            found = self.vote_round(round_id)
+            groups = tie_groups(self.results(round_id))
+            if proposals is None:
+                if not groups:
+                    raise VoteRejected(f"There is no tie to resolve in “{found.question}”.")
+                proposals = groups[0]
+            elif not any(set(proposals) <= set(g) for g in groups) or len(proposals) < 2:
+                raise VoteRejected("A runoff is held among proposals that are tied.")
+            if found.state != "closed":
+                self.close_vote(round_id)
+            question = f"Runoff: {found.question}"[:NAME_MAX]
+            return self.open_vote(
+                question,
+                proposals,
+                max_per_item=found.max_per_item,
+                hidden=found.hidden,
+                runoff_of=round_id,
+            )
+
+    def delete_vote(self: Workshop, round_id: int) -> None:
+        """Delete a round with its dots; undoable."""
+        found = self.vote_round(round_id)
+        self._delete("vote_rounds", round_id, f"vote “{found.question}”")
+
+    # -- a participant's part ------------------------------------------------------------
+
+    def _check_voter(self: Workshop, round_id: int, participant_id: Any, proposal_id: Any):
+        found = self.vote_round(round_id)
+        if not found.accepts_votes:
+            raise VoteRejected(f"The vote “{found.question}” is closed; no more dots.")
+        row = self.db.execute(
+            "select name from participants where id = ?", [participant_id]
+        ).fetchone()
+        if row is None:
+            raise VoteRejected("Only participants can vote; join the workshop first.")
+        if proposal_id not in found.proposal_ids:
+            raise VoteRejected(f"That proposal is not part of the vote “{found.question}”.")
+        return found, row[0]
+
+    def cast_vote(self: Workshop, round_id: int, participant_id: int, proposal_id: int) -> None:
+        """Place one dot; VoteRejected with the reason when the rules refuse it."""
+        with self.transaction():
+            found, name = self._check_voter(round_id, participant_id, proposal_id)
+            mine = self.ballot(round_id, participant_id)
+            if mine.left <= 0:
+                raise VoteRejected(f"No dots left: you have placed all {found.votes_per_person}.")
+            if mine.dots.get(proposal_id, 0) >= found.max_per_item:
+                raise VoteRejected(
+                    f"At most {found.max_per_item} dot{'s' if found.max_per_item > 1 else ''} "
+                    "on one proposal."
+                )
+            self.db["votes"].insert(
+                {"round_id": round_id, "participant_id": participant_id, "proposal_id": proposal_id}
+            )
+            self._record("vote", f"{name} placed a dot in “{found.question}”", None)
+
+    def retract_vote(self: Workshop, round_id: int, participant_id: int, proposal_id: int) -> None:
+        """Take back one of your dots from a proposal."""
+        with self.transaction():
+            found, name = self._check_voter(round_id, participant_id, proposal_id)
+            row = self.db.execute(
+                "select max(id) from votes where round_id = ? and participant_id = ?"
+                " and proposal_id = ?",
+                [round_id, participant_id, proposal_id],
+            ).fetchone()
+            if row[0] is None:
+                raise VoteRejected("You have no dot on that proposal to take back.")
+            self.db.execute("delete from votes where id = ?", [row[0]])
+            self._record("vote", f"{name} took back a dot in “{found.question}”", None)
