@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
+from screens.actions_screen import ActionsScreen
 from screens.coming_screen import ComingScreen
 from screens.commands import WorkshopCommands
 from screens.comments_screen import CommentsScreen
@@ -16,15 +18,22 @@ from screens.handoffs_screen import HandoffsScreen
 from screens.help_screen import HelpScreen
 from screens.onion_screen import OnionScreen
 from screens.phase_screen import PhaseScreen
+from screens.proposals_screen import ProposalsScreen
+from screens.review_screen import ReviewScreen
 from screens.themes import THEMES
+from screens.vote_screen import VoteScreen
 from workshop import Workshop, WorkshopError
 from workshop.vocabulary import PHASES
 
 BUILT = {
+    "review": ReviewScreen,
     "groups & roles": GroupsScreen,
     "customers & hand-offs": HandoffsScreen,
     "touchpoint onion": OnionScreen,
     "customer comments": CommentsScreen,
+    "proposals": ProposalsScreen,
+    "vote": VoteScreen,
+    "action plans": ActionsScreen,
 }
 POLL_SECONDS = 0.5
 
@@ -35,7 +44,8 @@ def _phase_screen_factory(phase: str):
 
 
 class WorkshopApp(App):
-    """The facilitator's (projected) app over one open workshop."""
+    """The app over one open workshop: the facilitator's (projected) screen, or a participant's
+    (`participant_id` set), who votes with their own dots and follows the room's phase."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     TITLE = "workshop"
@@ -98,10 +108,13 @@ class WorkshopApp(App):
 
     MODAL_BLOCKED = {"next_phase", "previous_phase", "go_to_phase", "undo"}
 
-    def __init__(self, ws: Workshop, *, facilitator: bool = True) -> None:
+    def __init__(
+        self, ws: Workshop, *, facilitator: bool = True, participant_id: int | None = None
+    ) -> None:
         super().__init__()
         self.ws = ws
         self.facilitator = facilitator
+        self.participant_id = participant_id
         self.phase = ws.info().phase
         self._seen_version = ws.data_version()
         for theme in THEMES:
@@ -119,6 +132,9 @@ class WorkshopApp(App):
         self.title = info.title
         number = PHASES.index(info.phase) + 1
         self.sub_title = f"Phase {number}/{len(PHASES)}: {info.phase}"
+        if self.participant_id is not None:
+            with contextlib.suppress(WorkshopError):
+                self.sub_title += f" · you are {self.ws.participant(self.participant_id).name}"
 
     def _poll_changes(self) -> None:
         """Show other processes' committed changes without a key press."""
@@ -146,6 +162,9 @@ class WorkshopApp(App):
 
     def go_to_phase(self, phase: str) -> None:
         """Move the room to `phase` and show its screen."""
+        if not self.facilitator:
+            self.notify("Only the facilitator moves the room to another phase.", severity="warning")
+            return
         try:
             self.ws.update_info(phase=phase)
         except WorkshopError as error:

@@ -168,10 +168,25 @@ def test_new_refuses_an_empty_title_and_a_missing_folder(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_new_follow_up_is_not_built_yet(tmp_path: Path, workshop_path: Path) -> None:
+def test_new_follow_up_carries_the_chain_and_reviews_open_actions(
+    tmp_path: Path, workshop_path: Path
+) -> None:
+    before = snapshot(workshop_path)
     target = tmp_path / "next.db"
-    result = invoke("new", target, "--title", "T", "--follow-up", workshop_path)
-    assert_one_line_error(result, "not built yet")
+    result = invoke("new", target, "--title", "Next quarter", "--follow-up", workshop_path)
+    assert result.exit_code == 0, result.stderr
+    assert "follows up “Small org”" in result.stdout and "4 groups" in result.stdout
+    with Workshop.open(target) as ws:
+        assert ws.info().phase == "review" and ws.info().follows == "Small org"
+        assert sorted(g.name for g in ws.groups()) == ["Audit", "HR", "IT", "Sales"]
+        assert all(a.carried for a in ws.actions())
+    assert snapshot(workshop_path) == before
+
+
+def test_new_follow_up_of_a_missing_file_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "next.db"
+    result = invoke("new", target, "--title", "T", "--follow-up", tmp_path / "gone.db")
+    assert_one_line_error(result, "does not exist")
     assert not target.exists()
 
 
@@ -425,13 +440,18 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace only the Textual launch: record what would be shown, then close the workshop."""
     seen: list[dict[str, Any]] = []
 
-    def fake_launch(ws: Workshop, *, facilitator: bool = True) -> None:
+    def fake_launch(ws: Workshop, *, participant_id: int | None = None) -> None:
         seen.append(
             {
                 "path": Path(ws.path),
                 "title": ws.info().title,
                 "groups": sorted(g.name for g in ws.groups()),
-                "facilitator": facilitator,
+                "facilitator": participant_id is None,
+                **(
+                    {"participant": ws.participant(participant_id).name}
+                    if participant_id is not None
+                    else {}
+                ),
             }
         )
         ws.close()
@@ -519,12 +539,11 @@ def test_demo_refuses_a_damaged_file(tmp_path: Path, launched: list[dict[str, An
 @pytest.mark.parametrize(
     "args",
     [
-        ("join", "FILE", "--as", "Dana"),
         ("serve", "FILE"),
         ("serve", "FILE", "--host", "0.0.0.0", "--port", "9000"),
         ("rollup", "FILE", "FILE"),
     ],
-    ids=["join", "serve", "serve-options", "rollup"],
+    ids=["serve", "serve-options", "rollup"],
 )
 def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:
     before = workshop_path.read_bytes()
@@ -535,6 +554,25 @@ def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...
 
 def test_join_still_needs_a_name(workshop_path: Path) -> None:
     assert_one_line_error(invoke("join", workshop_path), "--as", code=2)
+
+
+def test_join_adds_the_participant_once_and_opens_as_them(
+    workshop_path: Path, launched: list[dict[str, Any]]
+) -> None:
+    for name in ("Zoë Ü", "zoë ü"):
+        assert invoke("join", workshop_path, "--as", name).exit_code == 0
+    assert [x["participant"] for x in launched] == ["Zoë Ü", "Zoë Ü"]
+    assert not any(x["facilitator"] for x in launched)
+    with Workshop.open(workshop_path) as ws:
+        assert [p.name for p in ws.participants()].count("Zoë Ü") == 1
+
+
+def test_join_refuses_a_blank_name_and_a_missing_file(
+    tmp_path: Path, workshop_path: Path, launched: list[dict[str, Any]]
+) -> None:
+    assert_one_line_error(invoke("join", workshop_path, "--as", "  "), "name")
+    assert_one_line_error(invoke("join", tmp_path / "gone.db", "--as", "Ann"), "does not exist")
+    assert launched == []
 
 
 # -- real processes ------------------------------------------------------------------------

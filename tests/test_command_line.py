@@ -151,10 +151,8 @@ def test_export_markdown_escapes_hostile_names(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ("join", "{db}", "--as", "Dana"),
         ("serve", "{db}"),
         ("rollup", "{db}"),
-        ("new", "{dir}/next.db", "--title", "Next", "--follow-up", "{db}"),
     ],
 )
 def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:

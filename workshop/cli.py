@@ -55,11 +55,12 @@ class _Commands(click.Group):
             ctx.exit(1)
 
 
-def _launch(ws: Workshop, *, facilitator: bool = True) -> None:
-    """Run the Textual app on an open workshop; closes the workshop afterwards."""
+def _launch(ws: Workshop, *, participant_id: int | None = None) -> None:
+    """Run the Textual app on an open workshop (as facilitator unless a participant is
+    given); closes the workshop afterwards."""
     from screens.app import WorkshopApp  # Textual is imported only when a screen is needed
 
-    app = WorkshopApp(ws, facilitator=facilitator)
+    app = WorkshopApp(ws, facilitator=participant_id is None, participant_id=participant_id)
     try:
         app.run()
     finally:
@@ -140,12 +141,14 @@ def demo(path: Path | None) -> None:
 )
 def new(file: Path, title: str, plan_path: Path | None, previous: Path | None) -> None:
     """Create a new workshop FILE (never overwrites an existing file)."""
-    if previous is not None:
-        raise WorkshopError("Follow-up workshops are not built yet (they come with issue 6).")
     plan = _read_plan(plan_path) if plan_path else None
-    with Workshop.create(file, title=title, plan=plan) as ws:
-        counts = {section: ws.db[section].count for section in PLAN_SECTIONS} if plan else {}
-    click.echo(f"Created {file}" + (f" with {_added(counts)}." if plan else "."))
+    with Workshop.create(file, title=title, plan=plan, follow_up=previous) as ws:
+        filled = plan is not None or previous is not None
+        counts = {section: ws.db[section].count for section in PLAN_SECTIONS} if filled else {}
+        follows = ws.info().follows
+    click.echo(f"Created {file}" + (f" with {_added(counts)}." if filled else "."))
+    if follows is not None:
+        click.echo(f"It follows up “{follows}”: the room starts by reviewing the open actions.")
     click.echo(f"Open it with: workshop run {file}")
 
 
@@ -216,12 +219,19 @@ def _not_yet(name: str, issue: str) -> None:
     raise WorkshopError(f"“workshop {name}” is not built yet (it comes with {issue}).")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command()
 @file_argument
 @click.option("--as", "name", required=True, help="Your name, as the room knows you.")
 def join(file: Path, name: str) -> None:
-    """Open workshop FILE as a participant (coming with the live-workshop issue)."""
-    _not_yet("join", "issue 8")
+    """Open workshop FILE as a participant: your name is added on first join; you vote with
+    your own dots and follow the facilitator's phase."""
+    ws = Workshop.open(file, actor=name)
+    try:
+        participant_id = ws.join(name)
+    except BaseException:
+        ws.close()
+        raise
+    _launch(ws, participant_id=participant_id)
 
 
 @main.command()

@@ -1,0 +1,228 @@
+"""Phase "proposals": the process and policy changes the groups propose, listed with what they
+answer, and laid out by impact and effort for discussion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from screens.phase_screen import PhaseScreen, data_table
+from screens.proposal_form import ProposalChoices, ProposalDraft, ProposalForm, cut
+from workshop.model import Proposal
+
+# The corners of the impact × effort grid get the names rooms use for them.
+CORNERS = {
+    ("high", "low"): "Quick wins",
+    ("high", "high"): "Big bets",
+    ("low", "low"): "Fill-ins",
+    ("low", "high"): "Money pits",
+}
+CELL_LINES = 4
+
+
+def answers(proposal: Proposal) -> str:
+    """What the proposal answers, in words ("" when nothing in particular)."""
+    parts = []
+    if proposal.weak_link:
+        parts.append(f"the link {proposal.weak_link}")
+    if proposal.comment:
+        parts.append(f"“{cut(proposal.comment, 40)}”")
+    return " and ".join(parts)
+
+
+class ProposalsScreen(PhaseScreen):
+    """List, add, edit and delete proposals; see them on an impact × effort grid."""
+
+    CSS_PATH = [PhaseScreen.CSS_PATH, Path(__file__).with_suffix(".tcss")]
+    PHASE = "proposals"
+    BINDINGS = [
+        Binding("l", "show_tab('list')", "List", id="proposals.list", tooltip="List proposals"),
+        Binding(
+            "m",
+            "show_tab('grid')",
+            "Impact×effort",
+            id="proposals.grid",
+            tooltip="Show proposals by impact and effort",
+        ),
+        Binding("a", "add_proposal", "Add", id="proposals.add", tooltip="Propose a change"),
+        Binding(
+            "e,enter",
+            "edit_proposal",
+            "Edit",
+            id="proposals.edit",
+            tooltip="Edit the highlighted proposal",
+        ),
+        Binding(
+            "d,delete",
+            "delete_proposal",
+            "Delete",
+            id="proposals.delete",
+            tooltip="Delete the highlighted proposal (asks first; undo with u)",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name=self.PHASE)
+        self.rows: list[Proposal] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Proposals: what will we change?", classes="phase-title")
+        with TabbedContent(initial="list", id="views"):
+            with TabPane("List (l)", id="list"):
+                yield Static(id="list-title", classes="table-title", markup=False)
+                yield data_table(
+                    "proposal-table",
+                    [
+                        ("Proposal", 30),
+                        ("Owner", 14),
+                        ("Benefits", 14),
+                        ("Touchpoint", 16),
+                        ("Impact", 6),
+                        ("Effort", 6),
+                    ],
+                )
+                yield Static(id="proposal-detail", classes="detail", markup=False)
+            with TabPane("Impact × effort (m)", id="grid"):
+                yield Static(
+                    "Rows: impact, high at the top. Columns: effort, low on the left.",
+                    classes="legend",
+                )
+                with Grid(id="matrix"):
+                    yield Static("", classes="corner")
+                    for effort in ("low", "medium", "high"):
+                        yield Static(f"effort: {effort}", classes="axis")
+                    for impact in ("high", "medium", "low"):
+                        yield Static(f"impact:\n{impact}", classes="axis")
+                        for effort in ("low", "medium", "high"):
+                            yield Static(id=f"cell-{impact}-{effort}", classes="cell", markup=False)
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.query_one("#proposal-table").focus()
+
+    def refresh_data(self) -> None:
+        self.rows = self.ws.proposals()
+        self.query_one("#list-title", Static).update(
+            f"{len(self.rows)} proposal(s). Press a to propose a change, m for the grid."
+            if self.rows
+            else "No proposals yet. Press a to propose a change."
+        )
+        table = self.query_one("#proposal-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for p in self.rows:
+            table.add_row(
+                cut(p.title, 30),
+                p.owner or "—",
+                p.beneficiary or "—",
+                p.touchpoint or "—",
+                p.impact,
+                p.effort,
+                key=str(p.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        for (impact, effort), found in self.ws.impact_effort().items():
+            cell = self.query_one(f"#cell-{impact}-{effort}", Static)
+            name = CORNERS.get((impact, effort))
+            text = Text()
+            if name:
+                text.append(f"{name}\n", style="bold")
+            for p in found[:CELL_LINES]:
+                text.append(f"• {cut(p.title, 48)}\n")
+            if len(found) > CELL_LINES:
+                text.append(f"  … and {len(found) - CELL_LINES} more", style="italic")
+            cell.update(text)
+        self.show_detail()
+
+    def current(self) -> Proposal | None:
+        table = self.query_one("#proposal-table", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    def show_detail(self) -> None:
+        p = self.current()
+        detail = self.query_one("#proposal-detail", Static)
+        if p is None:
+            detail.update("")
+            return
+        said = answers(p)
+        detail.update(
+            Text.assemble(
+                (p.title, "bold"),
+                "\n",
+                p.description or "(no description)",
+                "\n",
+                f"Owner: {p.owner or 'not decided'} · benefits {p.beneficiary or 'not said'}"
+                f" · impact {p.impact}, effort {p.effort}",
+                f"\nAnswers {said}." if said else "",
+            )
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit_proposal()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if tab == "list":
+            self.query_one("#proposal-table").focus()
+
+    def _choices(self) -> ProposalChoices:
+        touchpoints = self.ws.touchpoints()
+        return ProposalChoices(
+            groups=self.ws.groups(),
+            customers=self.ws.customers(),
+            touchpoints=touchpoints,
+            links=[link for t in touchpoints for link in self.ws.onion(t.id)],
+            comments=self.ws.comments(),
+        )
+
+    def _after_form(self, saved: bool | None) -> None:
+        if saved:
+            self.refresh_data()
+
+    def action_add_proposal(self) -> None:
+        def save(draft: ProposalDraft) -> None:
+            fields = draft.fields()
+            self.ws.add_proposal(fields.pop("title"), **fields)
+            self.app.notify(f"Added the proposal “{draft.title.strip()}”.")
+
+        self.app.push_screen(ProposalForm(save, self._choices()), self._after_form)
+
+    def action_edit_proposal(self) -> None:
+        proposal = self.current()
+        if proposal is None:
+            self.app.notify("No proposal is highlighted.", severity="warning")
+            return
+
+        def save(draft: ProposalDraft) -> None:
+            self.ws.update_proposal(proposal.id, **draft.fields())
+            self.app.notify("Saved the proposal.")
+
+        self.app.push_screen(ProposalForm(save, self._choices(), proposal), self._after_form)
+
+    def action_delete_proposal(self) -> None:
+        proposal = self.current()
+        if proposal is None:
+            self.app.notify("No proposal is highlighted.", severity="warning")
+            return
+        self.confirm_and_delete(
+            f"Delete the proposal “{cut(proposal.title, 50)}”?",
+            "Its dots go with it; its actions stay, without a proposal. Undo with u.",
+            lambda: self.ws.delete_proposal(proposal.id),
+            "Deleted the proposal.",
+        )
