@@ -43,10 +43,7 @@ class ActionDraft:
 class ActionForm(RecordForm):
     """Plan an action (optionally starting from a proposal), or edit one."""
 
-    CSS_PATH = [
-        Path(__file__).with_name("widgets") / "record_form.tcss",
-        Path(__file__).with_name("proposal_form.tcss"),
-    ]
+    CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
     LAST_FIELD = "notes"
 
     def __init__(

@@ -27,9 +27,8 @@ STATUS_MARKS = {
 }
 
 
-def is_overdue(action: Action, today: dt.date | None = None) -> bool:
+def is_overdue(action: Action, today: dt.date) -> bool:
     """Due before today and not finished."""
-    today = today or dt.date.today()
     return (
         action.status in ("planned", "doing")
         and action.due is not None
@@ -37,11 +36,11 @@ def is_overdue(action: Action, today: dt.date | None = None) -> bool:
     )
 
 
-def due_label(action: Action) -> Text:
+def due_label(action: Action, today: dt.date) -> Text:
     """The due date, marked (in words as well as colour) when overdue."""
     if action.due is None:
         return Text("—")
-    if is_overdue(action):
+    if is_overdue(action, today):
         return Text(f"⚠ {action.due}", style="bold red")
     return Text(action.due)
 
@@ -55,8 +54,8 @@ class ActionsScreen(PhaseScreen):
 
     CSS_PATH = [PhaseScreen.CSS_PATH, Path(__file__).with_suffix(".tcss")]
     PHASE = "action plans"
-    TITLE = "Action plans: who does what by when, and how we will know"
-    COLUMNS = [("Proposal", 28), ("Owner", 14), ("Due", 12), ("KPI", 26), ("Status", 10)]
+    HEADING = "Action plans: who does what by when, and how we will know"
+    COLUMNS = [("Proposal", 24), ("Owner", 13), ("Due", 12), ("KPI", 17), ("Status", 10)]
     BINDINGS = [
         Binding(
             "w",
@@ -94,7 +93,7 @@ class ActionsScreen(PhaseScreen):
         self.rows: list[Action] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.TITLE, classes="phase-title")
+        yield Static(self.HEADING, classes="phase-title")
         yield Static(id="actions-title", classes="table-title", markup=False)
         yield data_table("action-table", self.COLUMNS)
         yield Static(id="action-detail", classes="detail", markup=False)
@@ -105,6 +104,11 @@ class ActionsScreen(PhaseScreen):
 
     # -- loading -------------------------------------------------------------------------
 
+    @property
+    def today(self) -> dt.date:
+        today = getattr(self.app, "today", None)
+        return today() if callable(today) else dt.date.today()
+
     def load_actions(self) -> list[Action]:
         return self.ws.actions()
 
@@ -112,7 +116,7 @@ class ActionsScreen(PhaseScreen):
         if not self.rows:
             return "No actions yet. Press w to plan one for a winning proposal, or a to add one."
         counts = Counter(a.status for a in self.rows)
-        overdue = sum(is_overdue(a) for a in self.rows)
+        overdue = sum(is_overdue(a, self.today) for a in self.rows)
         parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
         return f"{len(self.rows)} action(s): {parts}." + (
             f"  ⚠ {overdue} overdue." if overdue else ""
@@ -120,10 +124,10 @@ class ActionsScreen(PhaseScreen):
 
     def cells(self, action: Action) -> list[str | Text]:
         return [
-            cut(action.proposal or "(no proposal)", 28),
+            cut(action.proposal or "(no proposal)", 24),
             action.owner or "—",
-            due_label(action),
-            cut(action.kpi or "—", 26),
+            due_label(action, self.today),
+            cut(action.kpi or "—", 17),
             STATUS_MARKS[action.status],
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from pathlib import Path
 
 from textual.app import App
@@ -109,10 +110,16 @@ class WorkshopApp(App):
     MODAL_BLOCKED = {"next_phase", "previous_phase", "go_to_phase", "undo"}
 
     def __init__(
-        self, ws: Workshop, *, facilitator: bool = True, participant_id: int | None = None
+        self,
+        ws: Workshop,
+        *,
+        facilitator: bool = True,
+        participant_id: int | None = None,
+        today: dt.date | None = None,
     ) -> None:
         super().__init__()
         self.ws = ws
+        self._today = today
         self.facilitator = facilitator
         self.participant_id = participant_id
         self.phase = ws.info().phase
@@ -120,6 +127,10 @@ class WorkshopApp(App):
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = "projector"
+
+    def today(self) -> dt.date:
+        """Today's date, for due-date warnings (fixed in tests so pictures stay the same)."""
+        return self._today or dt.date.today()
 
     def on_mount(self) -> None:
         self._show_header()
@@ -157,7 +168,11 @@ class WorkshopApp(App):
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Phase moves and undo wait while a dialog is open, so a key never acts behind it."""
+        """Phase moves and undo wait while a dialog is open, so a key never acts behind it;
+        they belong to the facilitator (a participant's undo could revert someone else's
+        change)."""
+        if action in self.MODAL_BLOCKED and not self.facilitator:
+            return False
         return not (action in self.MODAL_BLOCKED and isinstance(self.screen, ModalScreen))
 
     def go_to_phase(self, phase: str) -> None:

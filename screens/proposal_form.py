@@ -72,10 +72,7 @@ def _chosen(select: Select) -> Any:
 class ProposalForm(RecordForm):
     """Propose a process or policy change, or edit one."""
 
-    CSS_PATH = [
-        Path(__file__).with_name("widgets") / "record_form.tcss",
-        Path(__file__).with_suffix(".tcss"),
-    ]
+    CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
     LAST_FIELD = "description"
 
     def __init__(

@@ -79,10 +79,9 @@ class ProposalsScreen(PhaseScreen):
                 yield data_table(
                     "proposal-table",
                     [
-                        ("Proposal", 30),
+                        ("Proposal", 34),
                         ("Owner", 14),
                         ("Benefits", 14),
-                        ("Touchpoint", 16),
                         ("Impact", 6),
                         ("Effort", 6),
                     ],
@@ -118,10 +117,9 @@ class ProposalsScreen(PhaseScreen):
         table.clear()
         for p in self.rows:
             table.add_row(
-                cut(p.title, 30),
+                cut(p.title, 34),
                 p.owner or "—",
                 p.beneficiary or "—",
-                p.touchpoint or "—",
                 p.impact,
                 p.effort,
                 key=str(p.id),
@@ -162,6 +160,7 @@ class ProposalsScreen(PhaseScreen):
                 "\n",
                 f"Owner: {p.owner or 'not decided'} · benefits {p.beneficiary or 'not said'}"
                 f" · impact {p.impact}, effort {p.effort}",
+                f"\nAt the touchpoint {p.touchpoint}." if p.touchpoint else "",
                 f"\nAnswers {said}." if said else "",
             )
         )

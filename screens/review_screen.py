@@ -19,14 +19,13 @@ class ReviewScreen(ActionsScreen):
 
     CSS_PATH = [PhaseScreen.CSS_PATH, Path(__file__).with_suffix(".tcss")]
     PHASE = "review"
-    TITLE = "Review: what happened to last time's actions?"
+    HEADING = "Review: what happened to last time's actions?"
     COLUMNS = [
         ("Proposal", 28),
         ("Owner", 14),
         ("Due", 12),
         ("Was", 10),
         ("Now", 10),
-        ("Notes", 20),
     ]
     BINDINGS = [
         Binding(
@@ -69,8 +68,7 @@ class ReviewScreen(ActionsScreen):
         return [
             cut(action.proposal or "(no proposal)", 28),
             action.owner or "—",
-            due_label(action),
+            due_label(action, self.today),
             STATUS_MARKS[action.previous_status or action.status],
             now,
-            cut(action.notes or "—", 20),
         ]

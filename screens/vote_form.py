@@ -34,7 +34,6 @@ class VoteForm(RecordForm):
 
     CSS_PATH = [
         Path(__file__).with_name("widgets") / "record_form.tcss",
-        Path(__file__).with_name("proposal_form.tcss"),
         Path(__file__).with_suffix(".tcss"),
     ]
     LAST_FIELD = "max"

@@ -25,7 +25,7 @@ from workshop.model import Ballot, Proposal, Result, VoteRound
 STATE_WORDS = {"open": "open", "revealed": "open, tallies revealed", "closed": "closed"}
 FACILITATOR_ACTIONS = {"open_vote", "reveal_vote", "close_vote", "runoff", "plan_action"}
 PARTICIPANT_ACTIONS = {"place_dot", "take_back_dot"}
-TITLE_WIDTH = 34
+TITLE_WIDTH = 31
 
 
 def dots(count: int, filled: str = "●") -> str:
@@ -166,7 +166,6 @@ class VoteScreen(PhaseScreen):
                 "" if shows else ", tallies hidden",
                 f"\n{r.votes_per_person} dot(s) per person, at most {r.max_per_item} on one "
                 f"proposal · {voters} {'person has' if voters == 1 else 'people have'} voted",
-                "\nRunoff of an earlier round." if r.runoff_of else "",
             )
         )
         results = {x.proposal_id: x for x in self.ws.results(r.id)} if shows else {}
@@ -192,7 +191,8 @@ class VoteScreen(PhaseScreen):
                 if r.accepts_votes
                 else ""
             )
-        columns = [("#", 3), ("Proposal", TITLE_WIDTH), ("Owner", 13)]
+        title_width = TITLE_WIDTH + (0 if self.ballot else 7) + (0 if shows else 22)
+        columns = [("#", 3), ("Proposal", title_width), ("Owner", 16)]
         if self.ballot is not None:
             columns.append(("Yours", 5))
         if shows:
@@ -202,7 +202,7 @@ class VoteScreen(PhaseScreen):
         for n, (proposal, result) in enumerate(self.rows, start=1):
             cells: list[str | Text] = [
                 str(result.rank if result else n),
-                cut(proposal.title, TITLE_WIDTH),
+                cut(proposal.title, title_width),
                 proposal.owner or "—",
             ]
             if self.ballot is not None:

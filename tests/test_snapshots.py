@@ -3,12 +3,14 @@ assert the behaviour (tests/test_groups_screen.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
 from screens.app import WorkshopApp
+from workshop import Workshop
 from workshop.demo import open_demo
 
 SIZE = (120, 40)
@@ -152,3 +154,96 @@ class TestCustomerComments:
     def test_route_dialog(self, snap_compare, demo_app):
         """Routing suggests the groups of the touchpoint's onion, by layer."""
         assert snap_compare(demo_app, terminal_size=SIZE, press=["5", "down", "r"])
+
+
+def demo_with_votes(tmp_path: Path, *, reveal: bool):
+    """The demo with a hidden round in which four participants placed their dots, leaving the
+    first two proposals tied; revealed when asked."""
+    ws = open_demo(tmp_path / "demo.db")
+    round_id = ws.open_vote()
+    people = [p.id for p in ws.participants()][:4]
+    first, second, third = [p.id for p in ws.proposals()][:3]
+    for person, dots in zip(people, [[first, first, second], [second, second, first],
+                                     [third, first], [second]], strict=True):  # fmt: skip
+        for proposal in dots:
+            ws.cast_vote(round_id, person, proposal)
+    if reveal:
+        ws.reveal_vote(round_id)
+    return ws, people
+
+
+class TestProposals:
+    """The proposals phase of the demo workshop."""
+
+    def test_proposal_list(self, snap_compare, demo_app):
+        """Every proposal with its owner, whom it benefits, impact and effort."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["6"])
+
+    def test_impact_effort_grid(self, snap_compare, demo_app):
+        """The proposals laid out by impact and effort, the corners named."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["6", "m"])
+
+    def test_add_proposal_form(self, snap_compare, demo_app):
+        """Proposing a change: owner, beneficiary, touchpoint, what it answers."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("6", "a", *"Weekend hotline")
+            await no_blink(pilot)
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestVote:
+    """Dot voting: what the projector, a participant and the revealed round show."""
+
+    def test_projector_shows_no_hidden_tallies(self, snap_compare, tmp_path):
+        """While the round is hidden the projector shows who may vote, never counts."""
+        ws, _ = demo_with_votes(tmp_path, reveal=False)
+        assert snap_compare(WorkshopApp(ws), terminal_size=SIZE, press=["7"])
+        ws.close()
+
+    def test_participant_sees_own_dots(self, snap_compare, tmp_path):
+        """A participant sees their own dots and how many are left, and no tallies."""
+        ws, people = demo_with_votes(tmp_path, reveal=False)
+        ws.update_info(phase="vote")
+        app = WorkshopApp(ws, facilitator=False, participant_id=people[3])
+        assert snap_compare(app, terminal_size=SIZE)
+        ws.close()
+
+    def test_revealed_round_with_a_tie(self, snap_compare, tmp_path):
+        """Revealed: ranked by dots then voters, the tie flagged for a runoff."""
+        ws, _ = demo_with_votes(tmp_path, reveal=True)
+        assert snap_compare(WorkshopApp(ws), terminal_size=SIZE, press=["7"])
+        ws.close()
+
+    def test_open_vote_form(self, snap_compare, demo_app):
+        """Opening a round: question, proposals, dots per person and per proposal, hidden."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("7", "o")
+            await no_blink(pilot)
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestActionPlans:
+    """Action plans and the review of a follow-up workshop."""
+
+    def test_action_plans(self, snap_compare, tmp_path):
+        """Each action's proposal, owner, due date (overdue marked), KPI and status."""
+        ws = open_demo(tmp_path / "demo.db")
+        app = WorkshopApp(ws, today=dt.date(2027, 2, 10))
+        assert snap_compare(app, terminal_size=SIZE, press=["8"])
+        ws.close()
+
+    def test_follow_up_review(self, snap_compare, tmp_path):
+        """A follow-up workshop opens on last time's open actions, one moved."""
+        open_demo(tmp_path / "demo.db").close()
+        ws = Workshop.create(
+            tmp_path / "next.db", title="Q1 follow-up", follow_up=tmp_path / "demo.db"
+        )
+        first = ws.actions()[0]
+        ws.update_action(first.id, status="done", notes="Rolled out to every queue.")
+        app = WorkshopApp(ws, today=dt.date(2027, 2, 10))
+        assert snap_compare(app, terminal_size=SIZE)
+        ws.close()

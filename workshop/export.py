@@ -6,6 +6,7 @@ Exports are deterministic: rows in id order, keys in a fixed order, no clock.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,7 +229,8 @@ def _markdown_text(value: object) -> str:
     text = ("" if value is None else str(value)).replace("&", "&amp;")
     for char in "\\`*_[]<>#|~":
         text = text.replace(char, "\\" + char)
-    return "<br>".join(text.splitlines())
+    lines = [re.sub(r"^(\s*)([-+=]|\d+[.)])", r"\1\\\2", line) for line in text.splitlines()]
+    return "<br>".join(lines)
 
 
 def render(template: str, data: dict[str, Any], *, directory: Path | None = None) -> str:
@@ -250,7 +252,7 @@ def export(ws: Workshop, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(as_dict(ws), ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":
-        return render("summary.md.j2", as_dict(ws))
+        return render("summary.md.j2", as_dict(ws)).rstrip("\n") + "\n"
     if fmt in COMING:
         raise WorkshopError(f"The {fmt} export is not built yet (it comes with {COMING[fmt]}).")
     raise WorkshopError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")

@@ -161,6 +161,7 @@ class VotingRecords:
                 if votes_per_person is None
                 else _count(votes_per_person, "Dots per person")
             )
+            max_per_item = min(max_per_item, budget)  # a cap above the budget means no cap
             round_id = int(
                 self.db["vote_rounds"]
                 .insert(
