@@ -53,6 +53,13 @@ class VoteScreen(PhaseScreen):
             tooltip="Take back one of your dots from the highlighted proposal",
         ),
         Binding(
+            "n",
+            "other_round",
+            "Other round",
+            id="vote.other_round",
+            tooltip="Show the next voting round (they cycle; the newest is shown first)",
+        ),
+        Binding(
             "o",
             "open_vote",
             "Open vote",
