@@ -88,11 +88,10 @@ class ProposalRecords:
             if group_id is not None:
                 self._row("groups", group_id, "group")
             key = self._check_name_free("participants", name)
-            return self._insert(
-                "participants",
-                {"name": name, "key": key, "group_id": group_id, "facilitator": int(facilitator)},
-                f"{name} joined",
-            )
+            row = {"name": name, "key": key, "group_id": group_id, "facilitator": int(facilitator)}
+            participant_id = int(self.db["participants"].insert(row).last_pk)  # type: ignore[arg-type]
+            self._record("join", f"{name} joined", None)  # not undone: their dots hang on it
+            return participant_id
 
     def set_participant_group(self: Workshop, participant_id: int, group_id: int | None) -> None:
         """Say which group a participant belongs to."""

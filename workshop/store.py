@@ -251,7 +251,7 @@ class Workshop(
         undo, since reverting anything older could take the imported rows with it."""
         rows = list(
             self.db["events"].rows_where(
-                "undone = 0 and kind not in ('undo', 'vote')", order_by="id desc", limit=1
+                "undone = 0 and kind not in ('undo', 'vote', 'join')", order_by="id desc", limit=1
             )
         )
         return rows[0] if rows and rows[0]["undo"] else None
@@ -259,7 +259,7 @@ class Workshop(
     def _undo_blocker(self) -> str | None:
         rows = list(
             self.db["events"].rows_where(
-                "undone = 0 and kind not in ('undo', 'vote') and undo = ''",
+                "undone = 0 and kind not in ('undo', 'vote', 'join') and undo = ''",
                 order_by="id desc",
                 limit=1,
             )
