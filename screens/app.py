@@ -21,6 +21,7 @@ from screens.onion_screen import OnionScreen
 from screens.phase_screen import PhaseScreen
 from screens.proposals_screen import ProposalsScreen
 from screens.review_screen import ReviewScreen
+from screens.summary_screen import SummaryScreen
 from screens.themes import THEMES
 from screens.vote_screen import VoteScreen
 from workshop import Workshop, WorkshopError
@@ -35,6 +36,7 @@ BUILT = {
     "proposals": ProposalsScreen,
     "vote": VoteScreen,
     "action plans": ActionsScreen,
+    "summary": SummaryScreen,
 }
 POLL_SECONDS = 0.5
 
@@ -70,6 +72,14 @@ class WorkshopApp(App):
             show=False,
         ),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
+        Binding(
+            "x",
+            "export_summary",
+            "Export",
+            id="app.export_summary",
+            tooltip="Export summary: write the Markdown summary next to the workshop file",
+            show=False,
+        ),
         Binding(
             "tab",
             "app.focus_next",
@@ -107,7 +117,7 @@ class WorkshopApp(App):
         ),
     ]
 
-    MODAL_BLOCKED = {"next_phase", "previous_phase", "go_to_phase", "undo"}
+    MODAL_BLOCKED = {"next_phase", "previous_phase", "go_to_phase", "undo", "export_summary"}
 
     def __init__(
         self,
@@ -217,6 +227,20 @@ class WorkshopApp(App):
             return
         self.notify(f"Undone: {what}.")
         self.refresh_workshop()
+
+    def summary_path(self) -> Path:
+        """Where the summary goes: beside the workshop file, named after it."""
+        path = Path(self.ws.path)
+        return path.with_name(f"{path.stem}-summary.md")
+
+    def action_export_summary(self) -> None:
+        target = self.summary_path()
+        try:
+            target.write_text(self.ws.export("md"), encoding="utf-8")
+        except (OSError, WorkshopError) as error:
+            self.notify(f"Could not write the summary: {error}", severity="error")
+            return
+        self.notify(f"Wrote the summary to {target}.")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

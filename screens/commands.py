@@ -46,6 +46,11 @@ class WorkshopCommands(Provider):
             ("Next phase", partial(run, "app.next_phase"), "Move the room to the next phase"),
             ("Previous phase", partial(run, "app.previous_phase"), "Move the room back one phase"),
             ("Undo", partial(run, "app.undo"), "Undo the last change to the workshop"),
+            (
+                "Export summary",
+                partial(run, "app.export_summary"),
+                "Write the Markdown summary next to the workshop file (key: x)",
+            ),
             ("Help: keys", partial(run, "app.help"), "Show every key"),
             (
                 "Toggle projector theme (light / dark)",

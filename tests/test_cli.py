@@ -338,15 +338,33 @@ def test_export_markdown_escapes_hostile_text(tmp_path: Path) -> None:
     assert "49" not in out and "7" in out  # Jinja syntax in data is text, never evaluated
 
 
-@pytest.mark.parametrize(
-    "args",
-    [("--format", "html"), ("--format", "csv"), ("--template", "mine.j2")],
-    ids=["html", "csv", "template"],
-)
-def test_export_formats_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:
+def test_export_html_and_csv(workshop_path: Path) -> None:
+    html = invoke("export", workshop_path, "--format", "html")
+    assert html.exit_code == 0 and html.stdout.startswith("<!DOCTYPE html>")
+    assert "<title>Small org</title>" in html.stdout
+    csv_out = invoke("export", workshop_path, "--format", "csv")
+    assert csv_out.exit_code == 0
+    assert csv_out.stdout.splitlines()[0] == "proposal,owner,due,kpi,status,notes,previous_status"
+    handoffs = invoke("export", workshop_path, "--format", "csv", "--what", "handoffs")
+    assert handoffs.stdout.startswith("from,to,provides")
+
+
+def test_export_with_a_missing_or_broken_template(workshop_path: Path) -> None:
     target = workshop_path.parent / "out.txt"
-    assert_one_line_error(invoke("export", workshop_path, *args, "-o", target), "not built yet")
+    missing = invoke("export", workshop_path, "--template", workshop_path.parent / "mine.j2")
+    assert_one_line_error(missing, "mine.j2", "does not exist")
+    broken = workshop_path.parent / "broken.j2"
+    broken.write_text("# {{ workshop.title }}\n{% for g in groups %}\n", encoding="utf-8")
+    result = invoke("export", workshop_path, "--template", broken, "-o", target)
+    assert_one_line_error(result, "broken.j2, line")
     assert not target.exists()
+
+
+def test_export_with_a_template(workshop_path: Path) -> None:
+    mine = workshop_path.parent / "mine.j2"
+    mine.write_text("{{ workshop.title }}: {{ groups | length }} groups\n", encoding="utf-8")
+    result = invoke("export", workshop_path, "--template", mine)
+    assert result.exit_code == 0 and result.stdout == "Small org: 4 groups\n"
 
 
 def test_export_unknown_format_is_a_usage_error(workshop_path: Path) -> None:

@@ -247,3 +247,11 @@ class TestActionPlans:
         app = WorkshopApp(ws, today=dt.date(2027, 2, 10))
         assert snap_compare(app, terminal_size=SIZE)
         ws.close()
+
+
+class TestSummary:
+    """The summary phase: the Markdown export, laid out for reading."""
+
+    def test_summary_phase(self, snap_compare, demo_app):
+        """Title, participants by group and the groups, as a manager would read them."""
+        assert snap_compare(demo_app, terminal_size=SIZE, press=["9"])

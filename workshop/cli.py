@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
+from .export import CSV_TABLES
 from .plan import IMPORTED as PLAN_SECTIONS
 from .store import Workshop
 from .vocabulary import one_line
@@ -198,20 +199,27 @@ def import_(file: Path, plan_path: Path) -> None:
 @click.option(
     "--template",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Your own Jinja template (comes with issue 7).",
+    help="Your own Jinja template, rendered in a sandbox with the same data as the summary.",
 )
-def export(file: Path, fmt: str, output: Path | None, template: Path | None) -> None:
-    """Export workshop FILE as Markdown, HTML, JSON or CSV."""
-    if template is not None:
-        raise WorkshopError("Custom templates are not built yet (they come with issue 7).")
+@click.option(
+    "--what",
+    type=click.Choice(list(CSV_TABLES)),
+    default="actions",
+    show_default=True,
+    help="Which table the CSV export holds.",
+)
+def export(file: Path, fmt: str, output: Path | None, template: Path | None, what: str) -> None:
+    """Export workshop FILE: the summary as Markdown or HTML, everything as JSON, or one table
+    as CSV. The same workshop always gives the same bytes."""
     if output is not None and output.resolve() == file.resolve():
         raise WorkshopError(f"Refusing to overwrite the workshop file {file} with its export.")
+    user_template = (template.name, _read_text(template, "template")) if template else None
     with Workshop.open(file) as ws:
-        text = ws.export(fmt)
+        text = ws.export(fmt, template=user_template, what=what)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", newline="")
         click.echo(f"Wrote {output}.", err=True)
 
 

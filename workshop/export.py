@@ -5,13 +5,24 @@ Exports are deterministic: rows in id order, keys in a fixed order, no clock.
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import json
 import re
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import (
+    BaseLoader,
+    DictLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .chain import onion_layers
 from .errors import WorkshopError
@@ -20,8 +31,7 @@ from .model import Result
 if TYPE_CHECKING:
     from .store import Workshop
 
-FORMATS = ("json", "md")
-COMING = {"html": "issue 7", "csv": "issue 7"}
+FORMATS = ("md", "html", "json", "csv")
 
 
 def templates_dir() -> Path:
@@ -233,26 +243,128 @@ def _markdown_text(value: object) -> str:
     return "<br>".join(lines)
 
 
-def render(template: str, data: dict[str, Any], *, directory: Path | None = None) -> str:
-    """Render `template` with the workshop data in Jinja's sandbox."""
+def _environment(loader: BaseLoader, *, html: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(str(directory or templates_dir())),
+        loader=loader,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        autoescape=html,
     )
     env.filters["md"] = _markdown_text
+    return env
+
+
+@functools.cache
+def _bundled(directory: str, html: bool) -> SandboxedEnvironment:
+    """One environment per template folder and escaping mode, so templates compile once."""
+    return _environment(FileSystemLoader(directory), html=html)
+
+
+def render(template: str, data: dict[str, Any], *, directory: Path | None = None) -> str:
+    """Render one of the bundled templates with the workshop data in Jinja's sandbox; `.html`
+    templates escape every value."""
+    env = _bundled(str(directory or templates_dir()), ".html" in template)
     return env.get_template(template).render(**data)
 
 
-def export(ws: Workshop, fmt: str) -> str:
-    """The workshop in `fmt`; unknown or not-yet-built formats get a clear message."""
+def render_user_template(text: str, name: str, data: dict[str, Any]) -> str:
+    """Render a user's template in the sandbox, with no access to files or Python internals
+    (it cannot include or extend anything). Errors name the template and the line."""
+    env = _environment(DictLoader({name: text}), html=".htm" in name.lower())
+    try:
+        return env.get_template(name).render(**data)
+    except TemplateSyntaxError as error:
+        raise WorkshopError(f"{name}, line {error.lineno}: {error.message}.") from None
+    except SecurityError as error:
+        where = _template_line(error, name)
+        raise WorkshopError(f"{name}{where}: not allowed in a template: {error}.") from None
+    except TemplateError as error:
+        where = _template_line(error, name)
+        raise WorkshopError(f"{name}{where}: {error.message or error}.") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        where = _template_line(error, name)
+        raise WorkshopError(f"{name}{where}: {type(error).__name__}: {error}.") from None
+
+
+def _template_line(error: BaseException, name: str) -> str:
+    """ ", line N" for the deepest traceback frame inside the template, if any."""
+    line = None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == name:
+            line = lineno
+    return f", line {line}" if line else ""
+
+
+def template_data(ws: Workshop) -> dict[str, Any]:
+    """What templates see: the JSON export's data and `summary` (derived views)."""
+    from .summary import summary
+
+    data = as_dict(ws)
+    data["summary"] = summary(ws, data)
+    return data
+
+
+# CSV: one row per item, for spreadsheets and trackers.
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "actions": ("proposal", "owner", "due", "kpi", "status", "notes", "previous_status"),
+    "handoffs": (
+        "from", "to", "provides", "needs", "expectation", "self_rating", "customer_rating", "gap",
+    ),
+    "comments": ("date", "sentiment", "touchpoint", "text", "routed_to"),
+    "votes": ("question", "state", "rank", "proposal", "votes", "voters", "tied"),
+}  # fmt: skip
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> str:
+    """A cell as text; one that a spreadsheet would run as a formula is prefixed with '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_rows(data: dict[str, Any], what: str) -> list[dict[str, Any]]:
+    if what == "votes":
+        return [
+            {"question": r["question"], "state": r["state"], **result}
+            for r in data["vote_rounds"]
+            for result in r.get("results", [])
+        ]
+    return data[what]
+
+
+def export_csv(data: dict[str, Any], what: str = "actions") -> str:
+    """One table as CSV (header row first); revealed vote tallies only."""
+    if what not in CSV_TABLES:
+        raise WorkshopError(f"Unknown CSV table {what!r}; choose one of {', '.join(CSV_TABLES)}.")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_TABLES[what])
+    for row in _csv_rows(data, what):
+        writer.writerow([_csv_cell(row.get(column)) for column in CSV_TABLES[what]])
+    return out.getvalue()
+
+
+def export(
+    ws: Workshop, fmt: str, *, template: tuple[str, str] | None = None, what: str = "actions"
+) -> str:
+    """The workshop as `fmt` (json, md, html or csv); with `template` (its name and text), the
+    user's template renders the same data instead of the bundled one."""
+    if fmt not in FORMATS:
+        raise WorkshopError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if template is not None:
+        name, text = template
+        return render_user_template(text, name, template_data(ws))
     if fmt == "json":
         return json.dumps(as_dict(ws), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "md":
-        return render("summary.md.j2", as_dict(ws)).rstrip("\n") + "\n"
-    if fmt in COMING:
-        raise WorkshopError(f"The {fmt} export is not built yet (it comes with {COMING[fmt]}).")
-    raise WorkshopError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if fmt == "csv":
+        return export_csv(as_dict(ws), what)
+    text = render(f"summary.{fmt}.j2", template_data(ws))
+    return text.rstrip("\n") + "\n"

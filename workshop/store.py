@@ -510,8 +510,12 @@ class Workshop(
                 None,
             )
 
-    def export(self, fmt: str = "json") -> str:
-        """The workshop as text: "json" now; other formats through templates."""
+    def export(
+        self, fmt: str = "json", *, template: tuple[str, str] | None = None, what: str = "actions"
+    ) -> str:
+        """The workshop as text: "md" or "html" (the summary), "json" (the plan shape) or
+        "csv" (`what`: actions, handoffs, comments or votes); `template` is a user's Jinja
+        template as (name, text), rendered in the sandbox instead of the bundled one."""
         from .export import export
 
-        return export(self, fmt)
+        return export(self, fmt, template=template, what=what)
