@@ -233,13 +233,19 @@ def _result_dict(result: Result) -> dict[str, Any]:
     }
 
 
+LIST_START = re.compile(r"\s*([-+=]|\d+[.)])")
+
+
 def _markdown_text(value: object) -> str:
     """Typed text made safe inside a Markdown table cell or line: metacharacters escaped,
     HTML neutralised, newlines turned into line breaks."""
     text = ("" if value is None else str(value)).replace("&", "&amp;")
     for char in "\\`*_[]<>#|~":
         text = text.replace(char, "\\" + char)
-    lines = [re.sub(r"^(\s*)([-+=]|\d+[.)])", r"\1\\\2", line) for line in text.splitlines()]
+    lines = [
+        re.sub(r"^(\s*\d*)([-+=.)])", r"\1\\\2", line) if LIST_START.match(line) else line
+        for line in text.splitlines()
+    ]
     return "<br>".join(lines)
 
 
