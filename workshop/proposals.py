@@ -114,10 +114,26 @@ class ProposalRecords:
         """One proposal by id."""
         return self._only(self._proposals("p.id = ?", [proposal_id]), "proposal")
 
-    def _check_references(self: Workshop, clean: dict[str, Any]) -> None:
+    def _check_references(
+        self: Workshop, clean: dict[str, Any], old: Proposal | None = None
+    ) -> None:
+        """Every reference must exist; a proposal answering an onion link sits at that link's
+        touchpoint (placed there when no touchpoint is given, refused at another one)."""
         for key, (table, what) in _REFERENCES.items():
             if clean.get(key) is not None:
                 self._row(table, clean[key], what)
+        link_id = clean.get("contribution_id", old.contribution_id if old else None)
+        if link_id is None:
+            return
+        link = self.contribution(link_id)
+        touchpoint = clean.get("touchpoint_id", old.touchpoint_id if old else None)
+        if touchpoint is None:
+            clean["touchpoint_id"] = link.touchpoint_id
+        elif touchpoint != link.touchpoint_id:
+            raise PlanError(
+                f"{link.group}'s onion link is at the touchpoint {link.touchpoint}; a proposal "
+                "that answers it belongs to that touchpoint too."
+            )
 
     def add_proposal(
         self: Workshop,
@@ -157,8 +173,8 @@ class ProposalRecords:
         """Change some of a proposal's fields (the keyword names of `add_proposal`)."""
         clean = clean_proposal_fields(values)
         with self.transaction():
-            self.proposal(proposal_id)
-            self._check_references(clean)
+            old = self.proposal(proposal_id)
+            self._check_references(clean, old)
             if clean.get("beneficiary_group_id"):
                 clean.setdefault("beneficiary_customer_id", None)
             if clean.get("beneficiary_customer_id"):
