@@ -38,7 +38,7 @@ BUILT = {
     "action plans": ActionsScreen,
     "summary": SummaryScreen,
 }
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1  # PRAGMA data_version is cheap; others' changes show within ~0.1 s
 
 
 def _phase_screen_factory(phase: str):

@@ -59,11 +59,13 @@ class VotingRecords:
 
     # -- reading -------------------------------------------------------------------------
 
-    def rounds(self: Workshop) -> list[VoteRound]:
-        """Every voting round, oldest first."""
+    def _rounds(self: Workshop, where: str = "", params: list[Any] | None = None):
         members: dict[int, list[int]] = {}
         for rid, pid in self.db.execute(
-            "select round_id, proposal_id from vote_round_proposals order by round_id, position"
+            "select round_id, proposal_id from vote_round_proposals"
+            + (" where round_id = ?" if where else "")
+            + " order by round_id, position",
+            params or [],
         ):
             members.setdefault(rid, []).append(pid)
         return [
@@ -77,15 +79,21 @@ class VotingRecords:
                 tuple(members.get(r["id"], [])),
                 r["runoff_of"],
             )
-            for r in self.db["vote_rounds"].rows_where(order_by="id")
+            for r in self.db["vote_rounds"].rows_where(
+                "id = ?" if where else None, params or None, order_by="id"
+            )
         ]
+
+    def rounds(self: Workshop) -> list[VoteRound]:
+        """Every voting round, oldest first."""
+        return self._rounds()
 
     def vote_round(self: Workshop, round_id: int) -> VoteRound:
         """One round by id; VoteRejected when there is no such round."""
-        for found in self.rounds():
-            if found.id == round_id:
-                return found
-        raise VoteRejected("That vote no longer exists; someone may have deleted it.")
+        found = self._rounds("id", [round_id])
+        if not found:
+            raise VoteRejected("That vote no longer exists; someone may have deleted it.")
+        return found[0]
 
     def current_round(self: Workshop) -> VoteRound | None:
         """The round still open (or revealed) if any, else the latest round, else None."""
@@ -244,39 +252,52 @@ class VotingRecords:
     # -- a participant's part ------------------------------------------------------------
 
     def _check_voter(self: Workshop, round_id: int, participant_id: Any, proposal_id: Any):
-        found = self.vote_round(round_id)
-        if not found.accepts_votes:
-            raise VoteRejected(f"The vote “{found.question}” is closed; no more dots.")
+        """The round's (question, budget, cap) and the voter's name, or the reason to refuse."""
+        found = self.db.execute(
+            "select question, state, votes_per_person, max_per_item from vote_rounds where id = ?",
+            [round_id],
+        ).fetchone()
+        if found is None:
+            raise VoteRejected("That vote no longer exists; someone may have deleted it.")
+        question, state, budget, cap = found
+        if state == "closed":
+            raise VoteRejected(f"The vote “{question}” is closed; no more dots.")
         row = self.db.execute(
             "select name from participants where id = ?", [participant_id]
         ).fetchone()
         if row is None:
             raise VoteRejected("Only participants can vote; join the workshop first.")
-        if proposal_id not in found.proposal_ids:
-            raise VoteRejected(f"That proposal is not part of the vote “{found.question}”.")
-        return found, row[0]
+        member = self.db.execute(
+            "select 1 from vote_round_proposals where round_id = ? and proposal_id = ?",
+            [round_id, proposal_id],
+        ).fetchone()
+        if member is None:
+            raise VoteRejected(f"That proposal is not part of the vote “{question}”.")
+        return (question, budget, cap), row[0]
 
     def cast_vote(self: Workshop, round_id: int, participant_id: int, proposal_id: int) -> None:
         """Place one dot; VoteRejected with the reason when the rules refuse it."""
         with self.transaction():
-            found, name = self._check_voter(round_id, participant_id, proposal_id)
-            mine = self.ballot(round_id, participant_id)
-            if mine.left <= 0:
-                raise VoteRejected(f"No dots left: you have placed all {found.votes_per_person}.")
-            if mine.dots.get(proposal_id, 0) >= found.max_per_item:
-                raise VoteRejected(
-                    f"At most {found.max_per_item} dot{'s' if found.max_per_item > 1 else ''} "
-                    "on one proposal."
-                )
-            self.db["votes"].insert(
-                {"round_id": round_id, "participant_id": participant_id, "proposal_id": proposal_id}
+            (question, budget, cap), name = self._check_voter(round_id, participant_id, proposal_id)
+            used, here = self.db.execute(
+                "select count(*), coalesce(sum(proposal_id = ?), 0) from votes"
+                " where round_id = ? and participant_id = ?",
+                [proposal_id, round_id, participant_id],
+            ).fetchone()
+            if used >= budget:
+                raise VoteRejected(f"No dots left: you have placed all {budget}.")
+            if here >= cap:
+                raise VoteRejected(f"At most {cap} dot{'s' if cap > 1 else ''} on one proposal.")
+            self.db.execute(
+                "insert into votes (round_id, participant_id, proposal_id) values (?, ?, ?)",
+                [round_id, participant_id, proposal_id],
             )
-            self._record("vote", f"{name} placed a dot in “{found.question}”", None)
+            self._record("vote", f"{name} placed a dot in “{question}”", None)
 
     def retract_vote(self: Workshop, round_id: int, participant_id: int, proposal_id: int) -> None:
         """Take back one of your dots from a proposal."""
         with self.transaction():
-            found, name = self._check_voter(round_id, participant_id, proposal_id)
+            (question, _, _), name = self._check_voter(round_id, participant_id, proposal_id)
             row = self.db.execute(
                 "select max(id) from votes where round_id = ? and participant_id = ?"
                 " and proposal_id = ?",
@@ -285,4 +306,4 @@ class VotingRecords:
             if row[0] is None:
                 raise VoteRejected("You have no dot on that proposal to take back.")
             self.db.execute("delete from votes where id = ?", [row[0]])
-            self._record("vote", f"{name} took back a dot in “{found.question}”", None)
+            self._record("vote", f"{name} took back a dot in “{question}”", None)
