@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import (
     BaseLoader,
     DictLoader,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
@@ -236,12 +237,15 @@ def _result_dict(result: Result) -> dict[str, Any]:
 LIST_START = re.compile(r"\s*([-+=]|\d+[.)])")
 
 
+MARKDOWN_ESCAPES = str.maketrans({"&": "&amp;", **{c: "\\" + c for c in "\\`*_[]<>#|~"}})
+
+
 def _markdown_text(value: object) -> str:
     """Typed text made safe inside a Markdown table cell or line: metacharacters escaped,
     HTML neutralised, newlines turned into line breaks."""
-    text = ("" if value is None else str(value)).replace("&", "&amp;")
-    for char in "\\`*_[]<>#|~":
-        text = text.replace(char, "\\" + char)
+    if value is None:
+        return ""
+    text = str(value).translate(MARKDOWN_ESCAPES)
     lines = [
         re.sub(r"^(\s*\d*)([-+=.)])", r"\1\\\2", line) if LIST_START.match(line) else line
         for line in text.splitlines()
@@ -249,8 +253,8 @@ def _markdown_text(value: object) -> str:
     return "<br>".join(lines)
 
 
-def _environment(loader: BaseLoader, *, html: bool) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def _environment(loader: BaseLoader, *, html: bool, sandbox: bool = True) -> Environment:
+    env = (SandboxedEnvironment if sandbox else Environment)(
         loader=loader,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -263,14 +267,15 @@ def _environment(loader: BaseLoader, *, html: bool) -> SandboxedEnvironment:
 
 
 @functools.cache
-def _bundled(directory: str, html: bool) -> SandboxedEnvironment:
-    """One environment per template folder and escaping mode, so templates compile once."""
-    return _environment(FileSystemLoader(directory), html=html)
+def _bundled(directory: str, html: bool) -> Environment:
+    """One environment per template folder and escaping mode, so templates compile once. The
+    bundled templates are ours, so they skip the sandbox that users' templates run in."""
+    return _environment(FileSystemLoader(directory), html=html, sandbox=False)
 
 
 def render(template: str, data: dict[str, Any], *, directory: Path | None = None) -> str:
-    """Render one of the bundled templates with the workshop data in Jinja's sandbox; `.html`
-    templates escape every value."""
+    """Render one of the bundled templates with the workshop data; `.html` templates escape
+    every value."""
     env = _bundled(str(directory or templates_dir()), ".html" in template)
     return env.get_template(template).render(**data)
 

@@ -39,6 +39,24 @@ def layers_of(supports: dict[int, int | None], owner_id: int | None) -> dict[int
         return {gid: None for gid in supports}
 
 
+def _peel(contributions: list[Contribution]) -> list[Contribution]:
+    """One touchpoint's contributions in peeling order: layer 1 first, each followed by the
+    ones that support it (depth first), siblings by group name."""
+    below: dict[int | None, list[Contribution]] = {}
+    for item in contributions:
+        parent = None if item.layer == 1 else item.supports_group_id
+        below.setdefault(parent, []).append(item)
+    ordered: list[Contribution] = []
+
+    def walk(parent: int | None) -> None:
+        for item in sorted(below.get(parent, []), key=lambda c: (c.group.casefold(), c.id)):
+            ordered.append(item)
+            walk(item.group_id)
+
+    walk(None)
+    return ordered
+
+
 class OnionRecords:
     """The touchpoints half of `Workshop` (mixed into it)."""
 
@@ -133,15 +151,20 @@ class OnionRecords:
                 "select t.id, g.name from touchpoints t join groups g on g.id = t.owner_id"
             ).fetchall()
         )
-        layers: dict[int, dict[int, int | None]] = {}
-        for tp_id in {r[1] for r in rows}:
-            supports = dict(
-                self.db.execute(
-                    "select group_id, supports_group_id from contributions where touchpoint_id = ?",
-                    [tp_id],
-                ).fetchall()
-            )
-            layers[tp_id] = layers_of(supports, owners.get(tp_id))
+        supports: dict[int, dict[int, int | None]] = {}
+        if where:  # a few touchpoints: read their whole onions
+            for tp_id in {r[1] for r in rows}:
+                supports[tp_id] = dict(
+                    self.db.execute(
+                        "select group_id, supports_group_id from contributions"
+                        " where touchpoint_id = ?",
+                        [tp_id],
+                    ).fetchall()
+                )
+        else:  # every contribution is in `rows` already
+            for r in rows:
+                supports.setdefault(r[1], {})[r[3]] = r[5]
+        layers = {tp: layers_of(links, owners.get(tp)) for tp, links in supports.items()}
         return [
             Contribution(
                 r[0],
@@ -172,20 +195,14 @@ class OnionRecords:
     def onion(self: Workshop, touchpoint_id: int) -> list[Contribution]:
         """A touchpoint's contributions as the room peels them: layer 1 first, each followed by
         the contributions that support it (depth first), siblings by group name."""
-        contributions = self._contributions("k.touchpoint_id = ?", [touchpoint_id])
-        below: dict[int | None, list[Contribution]] = {}
-        for item in contributions:
-            parent = None if item.layer == 1 else item.supports_group_id
-            below.setdefault(parent, []).append(item)
-        ordered: list[Contribution] = []
+        return _peel(self._contributions("k.touchpoint_id = ?", [touchpoint_id]))
 
-        def walk(parent: int | None) -> None:
-            for item in sorted(below.get(parent, []), key=lambda c: (c.group.casefold(), c.id)):
-                ordered.append(item)
-                walk(item.group_id)
-
-        walk(None)
-        return ordered
+    def onions(self: Workshop) -> dict[int, list[Contribution]]:
+        """Every touchpoint's onion, ordered as `onion` orders it, read in one pass."""
+        by_touchpoint: dict[int, list[Contribution]] = {}
+        for item in self._contributions():
+            by_touchpoint.setdefault(item.touchpoint_id, []).append(item)
+        return {tp: _peel(items) for tp, items in by_touchpoint.items()}
 
     def support_choices(
         self: Workshop, touchpoint_id: int, group_id: int | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .model import ChainNode
+from .model import ChainNode, Contribution
 from .vocabulary import SENTIMENTS
 
 if TYPE_CHECKING:
@@ -53,10 +53,10 @@ def _mermaid(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _onion(ws: Workshop, touchpoint_id: int) -> list[dict[str, Any]]:
+def _onion(peeled: list[Contribution]) -> list[dict[str, Any]]:
     """A touchpoint's layers as a tree: each layer with the layers that help it."""
     below: dict[int | None, list[dict[str, Any]]] = {}
-    for c in ws.onion(touchpoint_id):
+    for c in peeled:
         node = {
             "group": c.group,
             "layer": c.layer,
@@ -99,6 +99,7 @@ def summary(ws: Workshop, data: dict[str, Any]) -> dict[str, Any]:
     gaps = sorted(rated, key=lambda h: (-abs(h["gap"]), -h["gap"], h["id"]))
 
     trees, orphans = ws.customer_chain()
+    onions = ws.onions()
     counts: dict[str, Counter[str]] = {g: Counter() for g in groups}
     for comment in data["comments"]:
         for name in comment["routed_to"]:
@@ -121,7 +122,7 @@ def summary(ws: Workshop, data: dict[str, Any]) -> dict[str, Any]:
         "chain": [_chain_node(tree) for tree in trees],
         "orphans": [g.name for g in orphans],
         "mermaid": _mermaid(data),
-        "onions": [{**t, "layers": _onion(ws, t["id"])} for t in data["touchpoints"]],
+        "onions": [{**t, "layers": _onion(onions.get(t["id"], []))} for t in data["touchpoints"]],
         "comment_counts": comment_counts,
         "unrouted_comments": sum(1 for c in data["comments"] if not c["routed_to"]),
         "votes": [r for r in data["vote_rounds"] if "results" in r],

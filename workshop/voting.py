@@ -130,11 +130,13 @@ class VotingRecords:
 
     def _tally(self: Workshop, round_id: int) -> list[Result]:
         rows = self.db.execute(
-            "select rp.proposal_id, p.title, count(v.id), count(distinct v.participant_id)"
+            "select rp.proposal_id, p.title, coalesce(t.dots, 0), coalesce(t.voters, 0)"
             " from vote_round_proposals rp join proposals p on p.id = rp.proposal_id"
-            " left join votes v on v.round_id = rp.round_id and v.proposal_id = rp.proposal_id"
-            " where rp.round_id = ? group by rp.proposal_id order by rp.position",
-            [round_id],
+            " left join (select proposal_id, count(*) dots,"
+            " count(distinct participant_id) voters from votes where round_id = ?"
+            " group by proposal_id) t on t.proposal_id = rp.proposal_id"
+            " where rp.round_id = ? order by rp.position",
+            [round_id, round_id],
         ).fetchall()
         return rank([tuple(r) for r in rows])
 
