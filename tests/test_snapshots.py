@@ -254,4 +254,10 @@ class TestSummary:
 
     def test_summary_phase(self, snap_compare, demo_app):
         """Title, participants by group and the groups, as a manager would read them."""
-        assert snap_compare(demo_app, terminal_size=SIZE, press=["9"])
+
+        async def run_before(pilot) -> None:
+            await pilot.press("9")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)

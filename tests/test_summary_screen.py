@@ -12,8 +12,11 @@ from workshop.demo import open_demo
 SIZE = (120, 40)
 
 
-def shown_text(app: WorkshopApp) -> str:
-    log = app.screen.query_one("#summary", RichLog)
+async def shown_text(pilot) -> str:
+    """The summary on screen, once the worker laying it out is done."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    log = pilot.app.screen.query_one("#summary", RichLog)
     return "\n".join(strip.text for strip in log.lines)
 
 
@@ -23,7 +26,7 @@ async def test_summary_phase_shows_the_markdown_and_x_writes_it(tmp_path: Path) 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("9")
         await pilot.pause()
-        text = shown_text(app)
+        text = await shown_text(pilot)
         assert "Brightwell Home Energy" in text and "Groups and roles" in text
         assert "Facilities" in text
         await pilot.press("x")
@@ -44,7 +47,7 @@ async def test_the_summary_follows_changes_and_export_works_from_any_phase(
         ws.add_group("Legal ⚖ <b>team</b>")
         app.refresh_workshop()
         await pilot.pause()
-        assert "Legal ⚖ <b>team</b>" in shown_text(app)
+        assert "Legal ⚖ <b>team</b>" in await shown_text(pilot)
         await pilot.press("2", "x")  # x works from any phase, not only the summary
         await pilot.pause()
     assert "Legal ⚖ \\<b\\>team\\</b\\>" in (tmp_path / "demo-summary.md").read_text("utf-8")
