@@ -175,15 +175,16 @@ class OnionScreen(PhaseScreen):
         table = self.query_one("#touchpoint-table", DataTable)
         row = table.cursor_row
         table.clear()
-        onions = {t.id: self.ws.onion(t.id) for t in self.touchpoints}
+        onions = self.ws.onions()
         for t in self.touchpoints:
-            weak = sum(c.weakens for c in onions[t.id])
+            onion = onions.get(t.id, [])
+            weak = sum(c.weakens for c in onion)
             table.add_row(
                 Text(t.customer or "—", style="bold"),
                 t.name,
                 t.owner or Text("no owner", style="italic"),
                 t.channel,
-                str(max((c.layer or 0 for c in onions[t.id]), default=0)),
+                str(max((c.layer or 0 for c in onion), default=0)),
                 Text(f"✖ {weak}", style="bold red") if weak else "0",
                 key=str(t.id),
             )

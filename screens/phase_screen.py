@@ -56,9 +56,15 @@ class PhaseScreen(Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    _loaded: tuple[int, int] | None = None
+
     def on_screen_resume(self) -> None:
+        """Back on screen: reload only if the workshop changed since the last time."""
         self.sync_nav()
-        self.refresh_data()
+        token = self.ws.change_token()
+        if token != self._loaded:
+            self._loaded = token
+            self.refresh_data()
 
     def sync_nav(self) -> None:
         """Mark the room's phase and the one on show in the navigator (once it is composed)."""

@@ -21,6 +21,7 @@ from .vocabulary import (
     clean_text,
     flag,
     iso_date,
+    one_line,
     rating,
 )
 
@@ -85,10 +86,15 @@ class _Importer:
             return None
         if not isinstance(name, str):
             raise PlanError(f"{where}: “{field}” must be a name; got {name!r}.")
-        for table in tables:
-            found = self.ws.lookup_id(table, name)
-            if found is not None:
-                return table, found
+        try:
+            clean_text(name, field, multiline=False)  # no name holds control characters
+        except PlanError:
+            pass
+        else:
+            for table in tables:
+                found = self.ws.lookup_id(table, name)
+                if found is not None:
+                    return table, found
         kinds = " or ".join(
             {
                 "groups": "group",
@@ -99,7 +105,7 @@ class _Importer:
             }[t]
             for t in tables
         )
-        raise PlanError(f"{where}: “{field}” names an unknown {kinds} “{name}”.")
+        raise PlanError(f"{where}: “{field}” names an unknown {kinds} “{one_line(name)}”.")
 
     def ref_id(
         self, where: str, field: str, name: object, table: str, *, required: bool = True

@@ -76,6 +76,14 @@ def _inspect_read_only(path: Path) -> None:
         conn.close()
 
 
+def _readable(error: sqlite3.Error) -> str:
+    """SQLite's reason in words a facilitator can act on."""
+    text = str(error)
+    if "unable to open database file" in text or "readonly" in text:
+        return "the folder is not writable (or the file is read-only)"
+    return text
+
+
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
     db = Database(conn)
@@ -132,6 +140,7 @@ class Workshop(
             raise WorkshopError(f"{path} already exists; choose another file name.")
         if not path.parent.is_dir():
             raise WorkshopError(f"The folder {path.parent} does not exist.")
+        db = None
         try:
             db = _connect(path)
             schema.migrations.apply(db)
@@ -145,8 +154,15 @@ class Workshop(
                     "schema_version": schema.SCHEMA_VERSION,
                 }
             )
-        except sqlite3.Error as error:
-            raise WorkshopError(f"Cannot create {path}: {error}.") from None
+        except BaseException as error:  # never leave a half-made file behind
+            if db is not None:
+                db.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if isinstance(error, sqlite3.Error):
+                reason = _readable(error)
+                raise WorkshopError(f"Cannot create {path}: {reason}.") from None
+            raise
         ws = cls(db, path)
         if plan is not None or carried is not None:
             try:
@@ -215,15 +231,25 @@ class Workshop(
             with self.db.atomic():
                 yield self.db
             return
-        self._begin_immediate()
         try:
-            yield self.db
-        except BaseException:
+            self._begin_immediate()
+            try:
+                yield self.db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("rollback")
+                raise
+            else:
+                conn.execute("commit")
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error):
+                raise
             if conn.in_transaction:
                 conn.execute("rollback")
-            raise
-        else:
-            conn.execute("commit")
+            raise WorkshopError(
+                f"{self.path} cannot be changed: the file or its folder is read-only. "
+                "Make it writable, or work on a copy."
+            ) from None
 
     def _begin_immediate(self) -> None:
         """Take the write lock, retrying every millisecond or two up to the busy timeout.
@@ -318,6 +344,11 @@ class Workshop(
             self.db["events"].update(event["id"], {"undone": 1})
             self._record("undo", f"Undid: {event['summary']}", None)
         return event["summary"]
+
+    def change_token(self) -> tuple[int, int]:
+        """Differs whenever anything was committed since it was taken, by this connection
+        or another one: screens reload only then."""
+        return self.data_version(), self.db.conn.total_changes
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll for live updates."""

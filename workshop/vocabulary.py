@@ -46,8 +46,14 @@ def clean_text(value: object, field: str, *, limit: int = TEXT_MAX, multiline: b
         raise PlanError(f"{field} must be text, not {type(value).__name__}.")
     allowed = "\t\n\r" if multiline else "\t"
     for char in value:
-        if unicodedata.category(char) == "Cc" and char not in allowed:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in allowed:
             raise PlanError(f"{field} contains a control character (U+{ord(char):04X}).")
+        if category == "Cs":
+            raise PlanError(
+                f"{field} contains U+{ord(char):04X}, half of a character that is not valid "
+                "text; type or paste it again."
+            )
     if len(value) > limit:
         raise PlanError(f"{field} is {len(value):,} characters long; the limit is {limit:,}.")
     return value
@@ -68,7 +74,7 @@ def one_line(text: str) -> str:
     """`text` with line breaks and control characters shown as escapes, for one-line messages."""
     return "".join(
         char.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") and char != "\t"
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") and char != "\t"
         else char
         for char in text
     )
