@@ -9,7 +9,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
 
 INTRO = Path(__file__).with_name("help_screen.md")
 
@@ -48,6 +47,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
+            from textual.widgets import Markdown  # loaded when help is first asked for
+
             yield Markdown(help_markdown())
 
     def on_mount(self) -> None:

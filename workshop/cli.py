@@ -12,10 +12,9 @@ import click
 from . import __version__
 from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
-from .export import CSV_TABLES
 from .plan import IMPORTED as PLAN_SECTIONS
 from .store import Workshop
-from .vocabulary import one_line
+from .vocabulary import CSV_TABLE_NAMES, one_line
 
 
 class _Commands(click.Group):
@@ -203,7 +202,7 @@ def import_(file: Path, plan_path: Path) -> None:
 )
 @click.option(
     "--what",
-    type=click.Choice(list(CSV_TABLES)),
+    type=click.Choice(list(CSV_TABLE_NAMES)),
     default="actions",
     show_default=True,
     help="Which table the CSV export holds.",

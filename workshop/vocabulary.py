@@ -25,6 +25,7 @@ PHASES = (
     "summary",
 )
 
+CSV_TABLE_NAMES = ("actions", "handoffs", "comments", "votes")  # what `export --what` offers
 NAME_MAX = 80
 TEXT_MAX = 10_000
 
