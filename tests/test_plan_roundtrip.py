@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,12 @@ def test_demo_round_trips(tmp_path: Path) -> None:
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30).map(
     str.strip
 )
-NAME = TEXT.filter(bool)
+NAME = TEXT.filter(
+    lambda s: (
+        "".join(c for c in s if unicodedata.category(c) != "Cf").strip()
+        and not any(unicodedata.category(c) in ("Zl", "Zp") for c in s)
+    )
+)  # what a name may be: one line, not blank or invisible
 
 
 @st.composite
