@@ -36,16 +36,21 @@ BUSY_TIMEOUT_SECONDS = 5.0
 GROUP_FIELDS = ("name", "role", "kind", "good_day")
 
 
-def _inspect_read_only(path: Path) -> None:
-    """Refuse a file that is not a workshop of this or an older schema, without writing to it."""
-    # Without a -wal beside it nobody has the file open, so it is read as immutable: SQLite then
-    # creates no -wal/-shm files, and a refused file is left exactly as it was found.
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file (nor create -wal/-shm beside an idle one)."""
     busy = Path(f"{path}-wal").exists()
     uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro" + (
         "" if busy else "&immutable=1"
     )
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+
+
+def _inspect_read_only(path: Path) -> None:
+    """Refuse a file that is not a workshop of this or an older schema, without writing to it."""
+    # Without a -wal beside it nobody has the file open, so it is read as immutable: SQLite then
+    # creates no -wal/-shm files, and a refused file is left exactly as it was found.
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        conn = _connect_read_only(path)
     except sqlite3.Error as error:
         raise WorkshopError(f"Cannot open {path}: {error}.") from None
     try:
@@ -210,6 +215,24 @@ class Workshop(
                 ) from None
             raise WorkshopError(f"Cannot open {path}: {error}.") from None
         return cls(db, path, actor)
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> Workshop:
+        """Open a workshop only to read it: the file stays byte-identical (no migration, no
+        -wal or -shm beside an idle file). Raises WorkshopError like `open`, and for a file of
+        an older schema, which needs one `open` to be upgraded."""
+        path = Path(path)
+        if not path.is_file():
+            raise WorkshopError(f"{path} does not exist or is not a file.")
+        _inspect_read_only(path)
+        db = Database(_connect_read_only(path))
+        if schema.migrations.pending(db):
+            db.close()
+            raise WorkshopError(
+                f"{path} was written by an older version; open it once with "
+                f"`workshop run {path}` to upgrade it."
+            )
+        return cls(db, path)
 
     def close(self) -> None:
         """Close the file; everything committed stays."""
