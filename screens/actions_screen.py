@@ -124,10 +124,10 @@ class ActionsScreen(PhaseScreen):
 
     def cells(self, action: Action) -> list[str | Text]:
         return [
-            cut(action.proposal or "(no proposal)", 24),
-            action.owner or "—",
+            Text(cut(action.proposal or "(no proposal)", 24)),
+            Text(action.owner or "—"),
             due_label(action, self.today),
-            cut(action.kpi or "—", 17),
+            Text(cut(action.kpi or "—", 17)),
             STATUS_MARKS[action.status],
         ]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,9 +22,19 @@ if TYPE_CHECKING:
     from workshop import Workshop
 
 
+class PlainTable(DataTable):
+    """A DataTable whose text cells show exactly what was typed: DataTable would read a plain
+    string as Rich markup, so "[b]x[/b]" lost its brackets and a stray "[/]" crashed."""
+
+    def add_row(self, *cells: Any, **options: Any) -> Any:
+        return super().add_row(
+            *(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options
+        )
+
+
 def data_table(table_id: str, columns: list[tuple[str, int]]) -> DataTable:
     """A row-cursor, zebra-striped table with fixed column widths, as every phase uses."""
-    table: DataTable = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    table: DataTable = PlainTable(id=table_id, cursor_type="row", zebra_stripes=True)
     for label, width in columns:
         table.add_column(label, width=width)
     return table

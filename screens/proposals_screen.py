@@ -117,9 +117,9 @@ class ProposalsScreen(PhaseScreen):
         table.clear()
         for p in self.rows:
             table.add_row(
-                cut(p.title, 34),
-                p.owner or "—",
-                p.beneficiary or "—",
+                Text(cut(p.title, 34)),
+                Text(p.owner or "—"),
+                Text(p.beneficiary or "—"),
                 p.impact,
                 p.effort,
                 key=str(p.id),

@@ -66,8 +66,8 @@ class ReviewScreen(ActionsScreen):
     def cells(self, action: Action) -> list[str | Text]:
         now = Text(STATUS_MARKS[action.status], style="bold" if action.moved else "")
         return [
-            cut(action.proposal or "(no proposal)", 28),
-            action.owner or "—",
+            Text(cut(action.proposal or "(no proposal)", 28)),
+            Text(action.owner or "—"),
             due_label(action, self.today),
             STATUS_MARKS[action.previous_status or action.status],
             now,

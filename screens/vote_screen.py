@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from screens.action_form import ActionDraft, ActionForm
-from screens.phase_screen import PhaseScreen
+from screens.phase_screen import PhaseScreen, PlainTable
 from screens.proposal_form import cut
 from screens.vote_form import VoteDraft, VoteForm
 from workshop import WorkshopError
@@ -108,7 +108,7 @@ class VoteScreen(PhaseScreen):
         yield Static("Dot voting", classes="phase-title")
         yield Static(id="round-status", markup=False)
         yield Static(id="my-dots", markup=False)
-        yield DataTable(id="vote-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="vote-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="vote-detail", classes="detail", markup=False)
 
     def on_mount(self) -> None:
@@ -209,8 +209,8 @@ class VoteScreen(PhaseScreen):
         for n, (proposal, result) in enumerate(self.rows, start=1):
             cells: list[str | Text] = [
                 str(result.rank if result else n),
-                cut(proposal.title, title_width),
-                proposal.owner or "—",
+                Text(cut(proposal.title, title_width)),
+                Text(proposal.owner or "—"),
             ]
             if self.ballot is not None:
                 cells.append(dots(self.ballot.dots.get(proposal.id, 0)))

@@ -21,6 +21,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
 )
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -253,8 +254,24 @@ def _markdown_text(value: object) -> str:
     return "<br>".join(lines)
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing results too large to be a report ('a' * 10**9)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    LIMIT = 1_000_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        sizes = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
+        counts = [x for x in (left, right) if isinstance(x, int)]
+        if operator == "*" and sizes and counts and sizes[0] * max(counts[0], 0) > self.LIMIT:
+            raise SecurityError("the result would be too large")
+        if operator == "**" and isinstance(right, int) and right > 1000:
+            raise SecurityError("the power is too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment(loader: BaseLoader, *, html: bool, sandbox: bool = True) -> Environment:
-    env = (SandboxedEnvironment if sandbox else Environment)(
+    env = (_Sandbox if sandbox else Environment)(
         loader=loader,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -287,23 +304,36 @@ def render_user_template(text: str, name: str, data: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(**data)
     except TemplateSyntaxError as error:
-        raise WorkshopError(f"{name}, line {error.lineno}: {error.message}.") from None
+        raise WorkshopError(f"{name}, line {error.lineno}: {_sentence(error.message)}") from None
     except SecurityError as error:
         where = _template_line(error, name)
-        raise WorkshopError(f"{name}{where}: not allowed in a template: {error}.") from None
+        raise WorkshopError(
+            f"{name}{where}: not allowed in a template: {_sentence(str(error))}"
+        ) from None
+    except TemplateNotFound as error:
+        raise WorkshopError(
+            f"{name}: a template cannot include, import or extend other files ({error})."
+        ) from None
     except TemplateError as error:
         where = _template_line(error, name)
-        raise WorkshopError(f"{name}{where}: {error.message or error}.") from None
+        raise WorkshopError(f"{name}{where}: {_sentence(error.message or str(error))}") from None
     except (ArithmeticError, LookupError, TypeError, ValueError) as error:
         where = _template_line(error, name)
-        raise WorkshopError(f"{name}{where}: {type(error).__name__}: {error}.") from None
+        raise WorkshopError(
+            f"{name}{where}: {type(error).__name__}: {_sentence(str(error))}"
+        ) from None
+
+
+def _sentence(text: str | None) -> str:
+    """`text` ending with exactly one full stop."""
+    return (text or "").rstrip().rstrip(".") + "."
 
 
 def _template_line(error: BaseException, name: str) -> str:
     """ ", line N" for the deepest traceback frame inside the template, if any."""
     line = None
     for frame, lineno in traceback.walk_tb(error.__traceback__):
-        if frame.f_code.co_filename == name:
+        if frame.f_code.co_filename in (name, "<template>"):
             line = lineno
     return f", line {line}" if line else ""
 
