@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop.model import Action, Group, Proposal
 from workshop.vocabulary import STATUSES
@@ -68,9 +69,13 @@ class ActionForm(RecordForm):
         proposal_id = a.proposal_id if a else (p.id if p else None)
         owner_id = a.owner_id if a else (p.owner_id if p else None)
         with VerticalScroll(id="form"):
-            yield Static(self.title or ("Edit action" if a else "Plan an action"), id="form-title")
+            yield Static(
+                self.title or ("Edit action" if a else "Plan an action"),
+                id="form-title",
+                markup=False,
+            )
             yield Label("From the proposal")
-            yield Select(
+            yield PlainSelect(
                 [(x.title, x.id) for x in self.proposals],
                 value=proposal_id if proposal_id else Select.NULL,
                 prompt="No proposal",
@@ -79,7 +84,7 @@ class ActionForm(RecordForm):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Owning group (exactly one)")
-                    yield Select(
+                    yield PlainSelect(
                         [(g.name, g.id) for g in self.groups],
                         value=owner_id if owner_id else Select.NULL,
                         prompt="Choose the owner",
@@ -96,7 +101,7 @@ class ActionForm(RecordForm):
             yield Label("KPI: how will we know it worked?")
             yield Input(a.kpi if a else "", id="kpi", placeholder="e.g. first-time fix rate 80%")
             yield Label("Status")
-            yield Select(
+            yield PlainSelect(
                 [(s, s) for s in STATUSES],
                 value=a.status if a else "planned",
                 allow_blank=False,

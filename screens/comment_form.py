@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop.model import Comment, Touchpoint
 from workshop.vocabulary import SENTIMENTS
@@ -50,14 +51,14 @@ class CommentForm(RecordForm):
             yield Label("What the customer said")
             yield Input(c.text if c else "", id="text", placeholder="in their own words")
             yield Label("At which touchpoint (optional)")
-            yield Select(
+            yield PlainSelect(
                 [(f"{t.name} ({t.customer or 'no customer'})", t.id) for t in self.touchpoints],
                 value=c.touchpoint_id if c and c.touchpoint_id is not None else Select.NULL,
                 prompt="No particular touchpoint",
                 id="touchpoint",
             )
             yield Label("Sentiment")
-            yield Select(
+            yield PlainSelect(
                 [(s, s) for s in SENTIMENTS],
                 value=c.sentiment if c else "neutral",
                 allow_blank=False,

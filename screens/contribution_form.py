@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop.model import Contribution
 from workshop.vocabulary import EFFECTS
@@ -64,14 +65,14 @@ class ContributionForm(RecordForm):
         with VerticalScroll(id="form"):
             yield Static(title, id="form-title", markup=False)
             yield Label("Which group contributes?")
-            yield Select(
+            yield PlainSelect(
                 [(name, gid) for gid, name in self.groups],
                 value=c.group_id if c else Select.NULL,
                 prompt="Choose a group",
                 id="group",
             )
             yield Label("Whom does this help? (the next layer in)")
-            yield Select(
+            yield PlainSelect(
                 [
                     (f"layer {layer} · {name}" + (" (owner)" if gid is None else ""), gid or OWNER)
                     for gid, name, layer in self.supports
@@ -85,7 +86,7 @@ class ContributionForm(RecordForm):
                 c.what if c else "", id="what", placeholder="e.g. keeps the tablets working"
             )
             yield Label("Effect on the ripple toward the customer")
-            yield Select(
+            yield PlainSelect(
                 [(effect, effect) for effect in EFFECTS],
                 value=c.effect if c else "strengthens",
                 allow_blank=False,

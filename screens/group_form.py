@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop import Group
 from workshop.vocabulary import KINDS, NAME_MAX
@@ -47,7 +48,7 @@ class GroupForm(RecordForm):
                 placeholder="e.g. Customer Support",
             )
             yield Label("Kind")
-            yield Select(
+            yield PlainSelect(
                 [(kind, kind) for kind in KINDS],
                 value=group.kind if group else "support",
                 allow_blank=False,

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop.model import Handoff
 
@@ -67,7 +68,7 @@ class HandoffForm(RecordForm):
                 markup=False,
             )
             yield Label("Whom it serves (a customer or another group)")
-            yield Select(
+            yield PlainSelect(
                 self.receivers,
                 value=h.receiver if h else Select.NULL,
                 prompt="Choose a customer or group",

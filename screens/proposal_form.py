@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop.model import Comment, Contribution, Customer, Group, Proposal, Touchpoint
 from workshop.vocabulary import LEVELS
@@ -101,7 +102,7 @@ class ProposalForm(RecordForm):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Owning group")
-                    yield Select(
+                    yield PlainSelect(
                         [(g.name, g.id) for g in c.groups],
                         value=p.owner_id if p and p.owner_id else Select.NULL,
                         prompt="Not decided yet",
@@ -109,7 +110,7 @@ class ProposalForm(RecordForm):
                     )
                 with Vertical():
                     yield Label("Benefits")
-                    yield Select(
+                    yield PlainSelect(
                         [(f"{x.name} (customer)", f"c:{x.id}") for x in c.customers]
                         + [(g.name, f"g:{g.id}") for g in c.groups],
                         value=beneficiary or Select.NULL,
@@ -117,14 +118,14 @@ class ProposalForm(RecordForm):
                         id="beneficiary",
                     )
             yield Label("At which touchpoint (optional)")
-            yield Select(
+            yield PlainSelect(
                 [(t.name, t.id) for t in c.touchpoints],
                 value=p.touchpoint_id if p and p.touchpoint_id else Select.NULL,
                 prompt="No particular touchpoint",
                 id="touchpoint",
             )
             yield Label("Answers a link of an onion (optional; ✖ marks weakening links)")
-            yield Select(
+            yield PlainSelect(
                 [
                     (
                         f"{'✖ ' if link.weakens else ''}{link.group} → {link.supports or '?'}"
@@ -138,7 +139,7 @@ class ProposalForm(RecordForm):
                 id="link",
             )
             yield Label("Answers a customer comment (optional)")
-            yield Select(
+            yield PlainSelect(
                 [(cut(x.text, 70), x.id) for x in c.comments],
                 value=p.comment_id if p and p.comment_id else Select.NULL,
                 prompt="No particular comment",
@@ -148,7 +149,7 @@ class ProposalForm(RecordForm):
                 for field in ("impact", "effort"):
                     with Vertical():
                         yield Label(field.capitalize())
-                        yield Select(
+                        yield PlainSelect(
                             [(level, level) for level in LEVELS],
                             value=getattr(p, field) if p else "medium",
                             allow_blank=False,

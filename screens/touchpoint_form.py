@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop import Group
 from workshop.model import Customer, Touchpoint
@@ -57,14 +58,14 @@ class TouchpointForm(RecordForm):
                 t.name if t else "", id="name", max_length=NAME_MAX, placeholder="e.g. Renewal call"
             )
             yield Label("Customer")
-            yield Select(
+            yield PlainSelect(
                 [(c.name, c.id) for c in self.customers],
                 value=t.customer_id if t and t.customer_id is not None else Select.NULL,
                 prompt="Which customer (segment)?",
                 id="customer",
             )
             yield Label("Owner: the front-line group at the centre of the onion")
-            yield Select(
+            yield PlainSelect(
                 [(f"{g.name} ({g.kind})", g.id) for g in self.groups],
                 value=t.owner_id if t and t.owner_id is not None else Select.NULL,
                 prompt="Which group owns it?",

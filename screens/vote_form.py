@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -49,7 +50,7 @@ class VoteForm(RecordForm):
             yield Input(DEFAULT_QUESTION, id="question")
             yield Label("Over which proposals (space ticks and unticks)")
             yield SelectionList[int](
-                *[(cut(p.title, 70), p.id, True) for p in self.proposals], id="proposals"
+                *[(Text(cut(p.title, 70)), p.id, True) for p in self.proposals], id="proposals"
             )
             with Horizontal(classes="pair"):
                 with Vertical():

@@ -269,6 +269,64 @@ async def test_overdue_actions_are_marked(small_workshop: Workshop) -> None:
         assert headline(screen).endswith("⚠ 1 overdue.")
 
 
+@pytest.fixture
+def bracketed(small_workshop: Workshop) -> Workshop:
+    """A planned proposal and a revealed winner whose titles hold square brackets."""
+    ws = small_workshop
+    it = ws.lookup_id("groups", "IT")
+    planned = ws.add_proposal("[b]Loud[/b] plan", owner_id=it)
+    ws.add_action(owner_id=it, due="2027-05-01", proposal_id=planned, kpi="[i]On time[/i]")
+    ws.add_action(owner_id=it, due="2027-05-02", kpi="A [/] B")
+    winner = ws.add_proposal("[i]Quiet[/i] win", owner_id=it)
+    round_id = ws.open_vote(proposals=[winner], votes_per_person=1)
+    ws.cast_vote(round_id, ws.join("Ann"), winner)
+    ws.reveal_vote(round_id)
+    return ws
+
+
+async def test_square_brackets_in_the_table_are_shown_as_typed(bracketed: Workshop) -> None:
+    """Proposal titles and KPIs are not Rich markup: "[b]" stays, a stray "[/]" is harmless."""
+    app = WorkshopApp(bracketed, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_actions(pilot)
+        assert rows(screen)[1][:4] == ["[b]Loud[/b] plan", "IT", "2027-05-01", "[i]On time[/i]"]
+        shown = shown_row(screen, 1)
+        assert "[b]Loud[/b] plan" in shown and "[i]On time[/i]" in shown
+        assert rows(screen)[2][3] == "A [/] B" and "A [/] B" in shown_row(screen, 2)
+
+
+async def test_square_brackets_in_the_winner_form_title_are_shown_as_typed(
+    bracketed: Workshop,
+) -> None:
+    app = WorkshopApp(bracketed, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_actions(pilot)
+        await pilot.press("w")
+        form = app.screen
+        assert isinstance(form, ActionForm)
+        assert form.query_one("#proposal", Select).value == bracketed.lookup_id(
+            "proposals", "[i]Quiet[/i] win"
+        )
+        title = str(form.query_one("#form-title", Static).render())
+        assert title == "Turn the winner “[i]Quiet[/i] win” into an action"
+
+
+async def test_square_brackets_in_the_chosen_proposal_are_shown_as_typed(
+    bracketed: Workshop,
+) -> None:
+    app = WorkshopApp(bracketed, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_actions(pilot)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, ActionForm)
+        await pick(pilot, "proposal", 2)  # Quote on the spot, [b]Loud[/b] plan
+        chosen = form.query_one("#proposal", Select)
+        assert chosen.value == bracketed.lookup_id("proposals", "[b]Loud[/b] plan")
+        label = chosen.query_one("SelectCurrent #label", Static)
+        assert str(label.render()) == "[b]Loud[/b] plan"
+
+
 # -- the review of a follow-up workshop ----------------------------------------------------
 
 
