@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from screens.action_form import ActionDraft, ActionForm
 from screens.phase_screen import PhaseScreen, data_table
-from screens.proposal_form import cut
+from screens.widgets.short_text import cut
 from workshop.model import Action, Proposal
 from workshop.vocabulary import STATUSES
 
@@ -106,8 +106,7 @@ class ActionsScreen(PhaseScreen):
 
     @property
     def today(self) -> dt.date:
-        today = getattr(self.app, "today", None)
-        return today() if callable(today) else dt.date.today()
+        return self.workshop_app.today()
 
     def load_actions(self) -> list[Action]:
         return self.ws.actions()

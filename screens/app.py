@@ -117,7 +117,8 @@ class WorkshopApp(App):
         ),
     ]
 
-    MODAL_BLOCKED = {"next_phase", "previous_phase", "go_to_phase", "undo", "export_summary"}
+    # What leads the room: the facilitator's alone, and never behind an open dialog.
+    ROOM_ACTIONS = {"next_phase", "previous_phase", "go_to_phase", "undo", "export_summary"}
 
     def __init__(
         self,
@@ -181,9 +182,9 @@ class WorkshopApp(App):
         """Phase moves and undo wait while a dialog is open, so a key never acts behind it;
         they belong to the facilitator (a participant's undo could revert someone else's
         change)."""
-        if action in self.MODAL_BLOCKED and not self.facilitator:
+        if action in self.ROOM_ACTIONS and not self.facilitator:
             return False
-        return not (action in self.MODAL_BLOCKED and isinstance(self.screen, ModalScreen))
+        return not (action in self.ROOM_ACTIONS and isinstance(self.screen, ModalScreen))
 
     def go_to_phase(self, phase: str) -> None:
         """Move the room to `phase` and show its screen."""

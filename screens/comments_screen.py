@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from screens.comment_form import CommentDraft, CommentForm
 from screens.phase_screen import PhaseScreen, data_table
 from screens.route_form import RouteForm
+from screens.widgets.short_text import cut
 from workshop import Group
 from workshop.model import Comment
 
@@ -32,11 +33,6 @@ def sentiment_label(sentiment: str) -> Text:
     """The sentiment as a sign and a word, so it reads without colour."""
     text, style = SENTIMENT_MARKS.get(sentiment, (sentiment, ""))
     return Text(text, style=style)
-
-
-def _cut(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 class CommentsScreen(PhaseScreen):
@@ -154,7 +150,7 @@ class CommentsScreen(PhaseScreen):
                 c.date or "—",
                 sentiment_label(c.sentiment),
                 c.touchpoint or "—",
-                _cut(c.text, TEXT_WIDTH if routed else STREAM_WIDTH),
+                cut(c.text, TEXT_WIDTH if routed else STREAM_WIDTH),
             ]
             if routed:
                 cells.append(
@@ -316,7 +312,7 @@ class CommentsScreen(PhaseScreen):
             self.app.notify("No comment is highlighted.", severity="warning")
             return
         self.confirm_and_delete(
-            f"Delete the comment “{_cut(comment.text, 50)}”?",
+            f"Delete the comment “{cut(comment.text, 50)}”?",
             "Its routes go with it. You can undo this with u.",
             lambda: self.ws.delete_comment(comment.id),
             "Deleted the comment.",

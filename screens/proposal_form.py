@@ -14,14 +14,9 @@ from textual.widgets import Input, Label, Select, Static
 
 from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
+from screens.widgets.short_text import cut
 from workshop.model import Comment, Contribution, Customer, Group, Proposal, Touchpoint
 from workshop.vocabulary import LEVELS
-
-
-def cut(text: str, width: int) -> str:
-    """One line of at most `width` characters, with an ellipsis when cut."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from textual.containers import Grid
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from screens.phase_screen import PhaseScreen, data_table
-from screens.proposal_form import ProposalChoices, ProposalDraft, ProposalForm, cut
+from screens.proposal_form import ProposalChoices, ProposalDraft, ProposalForm
+from screens.widgets.short_text import cut
 from workshop.model import Proposal
 
 # The corners of the impact × effort grid get the names rooms use for them.

@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from screens.actions_screen import STATUS_MARKS, ActionsScreen, due_label
 from screens.phase_screen import PhaseScreen
-from screens.proposal_form import cut
+from screens.widgets.short_text import cut
 from workshop.model import Action
 
 

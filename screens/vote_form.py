@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, SelectionList, Static
 
-from screens.proposal_form import cut
 from screens.widgets.record_form import RecordForm
+from screens.widgets.short_text import cut
 from workshop.model import Proposal
 from workshop.voting import DEFAULT_MAX_PER_ITEM, DEFAULT_QUESTION, default_votes_per_person
 

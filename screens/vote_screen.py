@@ -17,10 +17,11 @@ from textual.widgets import DataTable, Static
 
 from screens.action_form import ActionDraft, ActionForm
 from screens.phase_screen import PhaseScreen, PlainTable
-from screens.proposal_form import cut
 from screens.vote_form import VoteDraft, VoteForm
+from screens.widgets.short_text import cut
 from workshop import WorkshopError
 from workshop.model import Ballot, Proposal, Result, VoteRound
+from workshop.voting import tie_groups
 
 STATE_WORDS = {"open": "open", "revealed": "open, tallies revealed", "closed": "closed"}
 FACILITATOR_ACTIONS = {"open_vote", "reveal_vote", "close_vote", "runoff", "plan_action"}
@@ -312,18 +313,13 @@ class VoteScreen(PhaseScreen):
 
     def action_runoff(self) -> None:
         found = self.current()
-        tied = self._tie_of(found[1]) if found and found[1] and found[1].tied else None
+        highlighted = found[1] if found else None
+        ties = tie_groups([result for _, result in self.rows if result])
+        tied = next((g for g in ties if highlighted and highlighted.proposal_id in g), None)
         self._round_action(
             lambda rid: self.ws.runoff(rid, tied),
             "Opened a runoff over the tied proposals; everyone has fresh dots.",
         )
-
-    def _tie_of(self, result: Result) -> list[int]:
-        return [
-            r.proposal_id
-            for _, r in self.rows
-            if r and r.tied and (r.votes, r.voters) == (result.votes, result.voters)
-        ]
 
     def action_open_vote(self) -> None:
         proposals = self.ws.proposals()

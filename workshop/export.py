@@ -193,21 +193,21 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
         ],
         "vote_rounds": [
             {
-                "id": r["id"],
-                "question": r["question"],
-                "state": r["state"],
-                "hidden": bool(r["hidden"]),
-                "votes_per_person": r["votes_per_person"],
-                "max_per_item": r["max_per_item"],
-                "proposals": [proposals[pid] for pid in vote_round.proposal_ids],
-                "runoff_of": vote_round.runoff_of,
+                "id": r.id,
+                "question": r.question,
+                "state": r.state,
+                "hidden": r.hidden,
+                "votes_per_person": r.votes_per_person,
+                "max_per_item": r.max_per_item,
+                "proposals": [proposals[pid] for pid in r.proposal_ids],
+                "runoff_of": r.runoff_of,
                 **(
-                    {"results": [_result_dict(x) for x in ws.results(r["id"])]}
-                    if vote_round.shows_tallies
+                    {"results": [_result_dict(x) for x in ws.results(r.id)]}
+                    if r.shows_tallies
                     else {}
                 ),
             }
-            for r, vote_round in zip(rows("vote_rounds"), ws.rounds(), strict=True)
+            for r in ws.rounds()
         ],
         "actions": [
             {
@@ -385,11 +385,16 @@ def export_csv(data: dict[str, Any], what: str = "actions") -> str:
     """One table as CSV (header row first); revealed vote tallies only."""
     if what not in CSV_TABLES:
         raise WorkshopError(f"Unknown CSV table {what!r}; choose one of {', '.join(CSV_TABLES)}.")
+    return table_csv(CSV_TABLES[what], _csv_rows(data, what))
+
+
+def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    """A header row of `columns`, then each row's values in that order, formulas neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_TABLES[what])
-    for row in _csv_rows(data, what):
-        writer.writerow([_csv_cell(row.get(column)) for column in CSV_TABLES[what]])
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
     return out.getvalue()
 
 

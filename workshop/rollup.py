@@ -7,9 +7,7 @@ case (and Unicode form); a name spelled differently stays separate. A file that 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -196,18 +194,13 @@ ROLLUP_CSV = ("overdue", "proposal", "owner", "workshop", "quarter", "due", "kpi
 
 
 def report(data: dict[str, Any], fmt: str) -> str:
-    """The roll-up as md, html, json or csv (the action plans, one row each)."""
-    from .export import _csv_cell, render
+    """The roll-up as md, json or csv (the action plans, one row each); html is not built."""
+    from .export import render, table_csv
 
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(ROLLUP_CSV)
-        for a in data["actions"]:
-            writer.writerow([_csv_cell(a.get(column)) for column in ROLLUP_CSV])
-        return out.getvalue()
-    if fmt in ("md", "html"):
-        return render(f"rollup.{fmt}.j2", data).rstrip("\n") + "\n"
-    raise WorkshopError(f"Unknown format {fmt!r}; choose one of md, html, csv, json.")
+        return table_csv(ROLLUP_CSV, data["actions"])
+    if fmt == "md":
+        return render("rollup.md.j2", data).rstrip("\n") + "\n"
+    raise WorkshopError(f"The roll-up has no {fmt!r} report yet; choose md, csv or json.")

@@ -72,13 +72,24 @@ def _inspect_read_only(path: Path) -> None:
             )
         conn.execute("pragma quick_check").fetchall()
     except sqlite3.OperationalError as error:
-        if "locked" in str(error) or "busy" in str(error):
+        if _is_busy(error):
             raise FileBusy(f"{path} is busy in another program; try again in a moment.") from None
         raise WorkshopError(f"{path} is damaged or not a workshop file ({error}).") from None
     except sqlite3.DatabaseError as error:
         raise WorkshopError(f"{path} is damaged or not a workshop file ({error}).") from None
     finally:
         conn.close()
+
+
+def _remove(path: Path) -> None:
+    """Delete a workshop file that was never finished, with its -wal and -shm."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    """SQLite says another connection holds the lock."""
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def _readable(error: sqlite3.Error) -> str:
@@ -162,8 +173,7 @@ class Workshop(
         except BaseException as error:  # never leave a half-made file behind
             if db is not None:
                 db.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            _remove(path)
             if isinstance(error, sqlite3.Error):
                 reason = _readable(error)
                 raise WorkshopError(f"Cannot create {path}: {reason}.") from None
@@ -177,8 +187,7 @@ class Workshop(
                     ws.import_plan(plan)
             except BaseException:
                 ws.close()
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                _remove(path)
                 raise
         return ws
 
@@ -209,7 +218,7 @@ class Workshop(
                 db.close()
             if not isinstance(error, sqlite3.OperationalError):
                 raise
-            if "locked" in str(error) or "busy" in str(error):
+            if _is_busy(error):
                 raise FileBusy(
                     f"{path} is busy in another program; try again in a moment."
                 ) from None
@@ -289,7 +298,7 @@ class Workshop(
                     conn.execute("begin immediate")
                     return
                 except sqlite3.OperationalError as error:
-                    if "locked" not in str(error) and "busy" not in str(error):
+                    if not _is_busy(error):
                         raise
                     if time.monotonic() >= deadline:
                         raise FileBusy(
@@ -321,34 +330,29 @@ class Workshop(
         return row["summary"] if row else None
 
     def _last_undoable(self) -> dict[str, Any] | None:
-        """The latest change not yet undone, if it can be undone; an import in the way blocks
-        undo, since reverting anything older could take the imported rows with it."""
+        """The latest change not yet undone, if it can be undone."""
+        latest = self._latest_change()
+        return latest if latest and latest["undo"] else None
+
+    def _latest_change(self) -> dict[str, Any] | None:
+        """The latest change not yet undone (votes, joins and undos aside). When it has no undo
+        data (an import), it blocks undo: reverting anything older could take the imported
+        rows with it."""
         rows = list(
             self.db["events"].rows_where(
                 "undone = 0 and kind not in ('undo', 'vote', 'join')", order_by="id desc", limit=1
             )
         )
-        return rows[0] if rows and rows[0]["undo"] else None
-
-    def _undo_blocker(self) -> str | None:
-        rows = list(
-            self.db["events"].rows_where(
-                "undone = 0 and kind not in ('undo', 'vote', 'join') and undo = ''",
-                order_by="id desc",
-                limit=1,
-            )
-        )
-        return rows[0]["summary"] if rows else None
+        return rows[0] if rows else None
 
     def undo(self) -> str:
         """Revert the latest change that can be undone; returns what was undone."""
         with self.transaction():
-            event = self._last_undoable()
+            event = self._latest_change()
             if event is None:
-                blocker = self._undo_blocker()
-                if blocker:
-                    raise WorkshopError(f"Nothing to undo: “{blocker}” cannot be undone.")
                 raise WorkshopError("Nothing to undo.")
+            if not event["undo"]:
+                raise WorkshopError(f"Nothing to undo: “{event['summary']}” cannot be undone.")
             data = json.loads(event["undo"])
             try:
                 if data["op"] == "restore":
