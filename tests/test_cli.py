@@ -559,9 +559,8 @@ def test_demo_refuses_a_damaged_file(tmp_path: Path, launched: list[dict[str, An
     [
         ("serve", "FILE"),
         ("serve", "FILE", "--host", "0.0.0.0", "--port", "9000"),
-        ("rollup", "FILE", "FILE"),
     ],
-    ids=["serve", "serve-options", "rollup"],
+    ids=["serve", "serve-options"],
 )
 def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:
     before = workshop_path.read_bytes()

@@ -152,7 +152,6 @@ def test_export_markdown_escapes_hostile_names(tmp_path: Path) -> None:
     "args",
     [
         ("serve", "{db}"),
-        ("rollup", "{db}"),
     ],
 )
 def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:

@@ -250,10 +250,51 @@ def serve(file: Path, host: str, port: int) -> None:
     _not_yet("serve", "issue 8")
 
 
+REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                   ".csv": "csv", ".json": "json"}  # fmt: skip
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "csv", "json"]),
+    help="Write a report in this format instead of opening the dashboard "
+    "(default with -o: from its ending, else md).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
 def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> None:
-    """Roll up many workshops, read-only (coming with the roll-up issue)."""
-    _not_yet("rollup", "issue 10")
+    """Roll up the action plans, perception gaps and comments of many workshop FILES (a folder
+    means every .db file in it), quarter by quarter. Files are only read, never changed; one
+    that cannot be read is listed as skipped. Opens a dashboard unless --format or -o is given."""
+    from .rollup import report, workshop_files
+    from .rollup import rollup as roll_up
+
+    if not files:
+        raise click.UsageError("Name at least one workshop file or folder.")
+    paths = workshop_files(list(files))
+    if output is not None and output.resolve() in {p.resolve() for p in paths}:
+        raise WorkshopError(f"Refusing to overwrite the workshop file {output} with the roll-up.")
+    if fmt is None and output is not None:
+        fmt = REPORT_SUFFIXES.get(output.suffix.lower(), "md")
+    data = roll_up(paths)
+    if fmt is None:
+        from screens.rollup_app import RollupApp
+
+        RollupApp(data).run()
+        return
+    text = report(data, fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+        skipped = len(data["skipped"])
+        note = f" ({skipped} file{'s' if skipped != 1 else ''} skipped)" if skipped else ""
+        count = len(data["workshops"])
+        click.echo(f"Wrote {output}: {count} workshop{'s' if count != 1 else ''}{note}.", err=True)

@@ -8,6 +8,7 @@ case (and Unicode form); a name spelled differently stays separate. A file that 
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 from collections import Counter
 from pathlib import Path
@@ -30,11 +31,14 @@ def quarter(date: str | None) -> str:
 
 
 def workshop_files(paths: list[Path]) -> list[Path]:
-    """The files to roll up: each path given, a folder meaning every `*.db` file in it."""
+    """The files to roll up: each path given, a folder meaning every `*.db` file in it, and a
+    pattern the shell left unexpanded (`"2026/*.db"`) meaning the files it matches."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(p for p in path.glob("*.db") if p.is_file())
+        elif not path.exists() and set("*?[") & set(str(path)):
+            found += sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
         else:
             found.append(path)
     return list(dict.fromkeys(found))
@@ -194,13 +198,13 @@ ROLLUP_CSV = ("overdue", "proposal", "owner", "workshop", "quarter", "due", "kpi
 
 
 def report(data: dict[str, Any], fmt: str) -> str:
-    """The roll-up as md, json or csv (the action plans, one row each); html is not built."""
+    """The roll-up as md, html, json or csv (the action plans, one row each)."""
     from .export import render, table_csv
 
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         return table_csv(ROLLUP_CSV, data["actions"])
-    if fmt == "md":
-        return render("rollup.md.j2", data).rstrip("\n") + "\n"
-    raise WorkshopError(f"The roll-up has no {fmt!r} report yet; choose md, csv or json.")
+    if fmt in ("md", "html"):
+        return render(f"rollup.{fmt}.j2", data).rstrip("\n") + "\n"
+    raise WorkshopError(f"The roll-up has no {fmt!r} report; choose md, html, csv or json.")
