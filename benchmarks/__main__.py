@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from benchmarks import scale, startup, sync, votes
+from benchmarks import rollup, scale, startup, sync, votes
 
 TARGETS = {
     "startup_ratio": ("<=", 1.3),
@@ -20,9 +20,10 @@ TARGETS = {
     "screen_open_ms_max": ("<=", 150),
     "export_md_ms": ("<=", 1000),
     "peak_rss_mb": ("<=", 150),
+    "rollup_500_ms": ("<=", 5000),
 }
 SUITES = {"startup": startup.measure, "sync": sync.measure, "votes": votes.measure,
-          "scale": scale.measure}  # fmt: skip
+          "scale": scale.measure, "rollup": rollup.measure}  # fmt: skip
 
 
 def meets(value: float, op: str, target: float) -> bool:

@@ -17,13 +17,17 @@ from screens.comments_screen import CommentsScreen
 from screens.groups_screen import GroupsScreen
 from screens.handoffs_screen import HandoffsScreen
 from screens.help_screen import HelpScreen
+from screens.join_form import JoinDraft, JoinForm
 from screens.onion_screen import OnionScreen
 from screens.phase_screen import PhaseScreen
+from screens.presenter_screen import PresenterScreen
 from screens.proposals_screen import ProposalsScreen
 from screens.review_screen import ReviewScreen
 from screens.summary_screen import SummaryScreen
 from screens.themes import THEMES
+from screens.timer_form import TimerDraft, TimerForm
 from screens.vote_screen import VoteScreen
+from screens.widgets.room_bar import RoomState
 from workshop import Workshop, WorkshopError
 from workshop.vocabulary import PHASES
 
@@ -38,6 +42,8 @@ BUILT = {
     "action plans": ActionsScreen,
     "summary": SummaryScreen,
 }
+MAX_WRONG_CODES = 5  # a browser session closes after this many wrong join codes or PINs
+PRESENTER = "presenter"  # the mode of the presenter view (the phases are the other modes)
 POLL_SECONDS = 0.1  # PRAGMA data_version is cheap; others' changes show within ~0.1 s
 
 
@@ -53,7 +59,7 @@ class WorkshopApp(App):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     TITLE = "workshop"
     COMMANDS = App.COMMANDS | {WorkshopCommands}
-    MODES = {phase: _phase_screen_factory(phase) for phase in PHASES}
+    MODES = {phase: _phase_screen_factory(phase) for phase in PHASES} | {PRESENTER: PresenterScreen}
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding(
@@ -72,6 +78,34 @@ class WorkshopApp(App):
             show=False,
         ),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
+        Binding(
+            "T",
+            "phase_timer",
+            "Timer",
+            id="app.timer",
+            tooltip="Start or stop the phase timer (1, 3, 5, 10 minutes or your own length)",
+        ),
+        Binding(
+            "P",
+            "toggle_presenter",
+            "Presenter",
+            id="app.presenter",
+            tooltip="Presenter view for the projector: large, and only what the room may see",
+        ),
+        Binding(
+            "D",
+            "toggle_ready",
+            "Done",
+            id="app.ready",
+            tooltip="Tell the room you are done with this phase (again: not yet)",
+        ),
+        Binding(
+            "full_stop",
+            "follow_room",
+            "Back to room",
+            id="app.follow_room",
+            tooltip="Return to the phase the room is in",
+        ),
         Binding(
             "x",
             "export_summary",
@@ -118,7 +152,9 @@ class WorkshopApp(App):
     ]
 
     # What leads the room: the facilitator's alone, and never behind an open dialog.
-    ROOM_ACTIONS = {"next_phase", "previous_phase", "go_to_phase", "undo", "export_summary"}
+    ROOM_ACTIONS = {"next_phase", "previous_phase", "undo", "export_summary", "phase_timer",
+                    "toggle_presenter"}  # fmt: skip
+    PARTICIPANT_ACTIONS = {"toggle_ready", "follow_room"}
 
     def __init__(
         self,
@@ -127,14 +163,22 @@ class WorkshopApp(App):
         facilitator: bool = True,
         participant_id: int | None = None,
         today: dt.date | None = None,
+        web: bool = False,
+        presenter: bool = False,
     ) -> None:
         super().__init__()
+        self.presenting = presenter
         self.ws = ws
         self._today = today
         self.facilitator = facilitator
         self.participant_id = participant_id
+        self.web = web
         self.phase = ws.info().phase
         self._seen_version = ws.data_version()
+        # The timer state last announced: "", "warning" or "ended" (None: not looked yet, so
+        # a timer that ran out before the app started is not announced).
+        self._timer_mark: str | None = None
+        self._wrong_codes = 0
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = "projector"
@@ -144,22 +188,126 @@ class WorkshopApp(App):
         return self._today or dt.date.today()
 
     def on_mount(self) -> None:
+        if self.web or self._needs_group():
+            self.push_screen(
+                JoinForm(self._join, self.ws.groups(), web=self.web, name=self._my_name()),
+                self._joined,
+            )
+        else:
+            self._start()
+
+    def _start(self) -> None:
         self._show_header()
-        self.switch_mode(self.phase)
+        self.switch_mode(PRESENTER if self.presenting else self.phase)
         self.set_interval(POLL_SECONDS, self._poll_changes)
+        self.set_interval(1.0, self._tick_room)
+
+    # -- joining -------------------------------------------------------------------------
+
+    def _my_name(self) -> str:
+        if self.participant_id is None:
+            return ""
+        return self.ws.participant(self.participant_id).name
+
+    def _needs_group(self) -> bool:
+        """A participant joining from a terminal for the first time chooses their group."""
+        if self.participant_id is None or not self.ws.groups():
+            return False
+        me = self.ws.participant(self.participant_id)
+        return me.group_id is None and not me.facilitator and self.ws.is_facilitator is False
+
+    def _join(self, draft: JoinDraft) -> None:
+        """Check the join code, name and PIN (browser) and record the group; raises
+        WorkshopError, which the form shows."""
+        if self.web:
+            if not self.ws.check_join_code(draft.code):
+                self._wrong_codes += 1
+                if self._wrong_codes >= MAX_WRONG_CODES:
+                    self.exit(return_code=1, message="Too many wrong join codes.")
+                raise WorkshopError("That is not this workshop's join code; check the projector.")
+            lead = bool(draft.pin)
+            if lead and not self.ws.check_pin(draft.pin):
+                self._wrong_codes += 1
+                raise WorkshopError("That is not the facilitator PIN (leave it empty to join).")
+            self.ws.actor = draft.name.strip()
+            self.participant_id = self.ws.join(draft.name, group_id=draft.group_id,
+                                               facilitator=lead)  # fmt: skip
+            self.facilitator = lead
+            if not lead:
+                self.ws.act_as_participant(self.participant_id)
+        if draft.group_id is not None and self.participant_id is not None:
+            self.ws.set_participant_group(self.participant_id, draft.group_id)
+
+    def _joined(self, saved: bool | None) -> None:
+        if not saved and self.web:
+            self.exit()
+            return
+        self._start()
+
+    # -- the room line: timer and readiness ----------------------------------------------
+
+    def room_state(self, showing: str) -> RoomState:
+        """What the room line shows on the screen of phase `showing`."""
+        me = self.participant_id
+        return RoomState(
+            timer=self.ws.timer(),
+            readiness=self.ws.readiness(),
+            facilitator=self.facilitator,
+            me_ready=me is not None and self.ws.is_ready(me),
+            looking_back=showing if showing != self.phase else None,
+            room_phase=self.phase,
+        )
+
+    def _tick_room(self) -> None:
+        """Every second: the timer's clock, and a warning as the end nears and at the end."""
+        if not self._running:
+            return
+        timer = self.ws.timer()
+        mark = ""
+        if timer is not None and timer.ended:
+            mark = "ended"
+            if self._timer_mark not in (mark, None):
+                locked = " Input is locked." if timer.locked else ""
+                self.notify(f"Time is up for {self.phase}.{locked}", severity="warning")
+                self.bell()
+        elif timer is not None and timer.warning:
+            mark = "warning"
+            if self._timer_mark not in (mark, None):
+                self.notify(f"{timer.clock()} left in this phase.", severity="warning")
+                self.bell()
+        self._timer_mark = mark
+        self._show_room()
+
+    def _show_room(self) -> None:
+        if isinstance(self.screen, PhaseScreen):
+            self.screen.show_room()
+        elif isinstance(self.screen, PresenterScreen):
+            self.screen.refresh_board()
+
+    def may_edit(self, phase: str) -> bool:
+        """Whether this seat may change things on the screen of `phase`: the facilitator
+        always; a participant in the room's phase only."""
+        return self.facilitator or phase == self.phase
 
     def _show_header(self) -> None:
         info = self.ws.info()
         self.phase = info.phase
-        self.title = info.title
         number = PHASES.index(info.phase) + 1
-        self.sub_title = f"Phase {number}/{len(PHASES)}: {info.phase}"
+        sub_title = f"Phase {number}/{len(PHASES)}: {info.phase}"
         if self.participant_id is not None:
             with contextlib.suppress(WorkshopError):
-                self.sub_title += f" · you are {self.ws.participant(self.participant_id).name}"
+                me = self.ws.participant(self.participant_id)
+                sub_title += f" · you are {me.name}" + (f" ({me.group})" if me.group else "")
+        # Set only what changed: each change makes every screen's header redraw its title.
+        if self.title != info.title:
+            self.title = info.title
+        if self.sub_title != sub_title:
+            self.sub_title = sub_title
 
     def _poll_changes(self) -> None:
         """Show other processes' committed changes without a key press."""
+        if not self._running:  # shutting down: the screens are being taken apart
+            return
         version = self.ws.data_version()
         if version == self._seen_version:
             return
@@ -167,14 +315,20 @@ class WorkshopApp(App):
         self.refresh_workshop()
 
     def refresh_workshop(self) -> None:
-        """Reload the header and the current screen from the file."""
+        """Reload the header and the current screen from the file. A participant looking
+        back at an earlier phase stays there; otherwise the screen follows the room."""
         previous = self.phase
         self._show_header()
-        if self.phase != previous:
+        if self.current_mode == PRESENTER:
+            self._show_room()
+            return
+        following = self.current_mode == previous
+        if self.phase != previous and (following or self.facilitator):
             self.switch_mode(self.phase)
         elif isinstance(self.screen, PhaseScreen):
             self.screen.sync_nav()
             self.screen.refresh_data()
+            self.screen.show_room()
 
     # -- actions -------------------------------------------------------------------------
 
@@ -184,12 +338,18 @@ class WorkshopApp(App):
         change)."""
         if action in self.ROOM_ACTIONS and not self.facilitator:
             return False
+        if action in self.PARTICIPANT_ACTIONS:
+            if self.participant_id is None or self.ws.is_facilitator and action == "toggle_ready":
+                return False
+            if action == "follow_room" and self.current_mode == self.phase:
+                return False  # shown only while looking back
         return not (action in self.ROOM_ACTIONS and isinstance(self.screen, ModalScreen))
 
     def go_to_phase(self, phase: str) -> None:
-        """Move the room to `phase` and show its screen."""
+        """Move the room to `phase` and show its screen (the facilitator); a participant
+        looks back at an earlier phase instead, while the room stays where it is."""
         if not self.facilitator:
-            self.notify("Only the facilitator moves the room to another phase.", severity="warning")
+            self._look_at(phase)
             return
         try:
             self.ws.update_info(phase=phase)
@@ -197,10 +357,57 @@ class WorkshopApp(App):
             self.notify(str(error), severity="error")
             return
         self._show_header()
-        if self.current_mode == phase and isinstance(self.screen, PhaseScreen):
+        if self.current_mode == PRESENTER:
+            self._show_room()
+        elif self.current_mode == phase and isinstance(self.screen, PhaseScreen):
             self.screen.sync_nav()
         else:
             self.switch_mode(phase)
+
+    def _look_at(self, phase: str) -> None:
+        """A participant's own view: the room's phase or an earlier one."""
+        if PHASES.index(phase) > PHASES.index(self.phase):
+            self.notify(
+                f"The room has not reached {phase} yet; the facilitator leads the phases.",
+                severity="warning",
+            )
+            return
+        if phase != self.current_mode:
+            self.switch_mode(phase)
+        self.refresh_bindings()
+
+    def action_follow_room(self) -> None:
+        self._look_at(self.phase)
+
+    def action_toggle_presenter(self) -> None:
+        """Switch between the presenter view and the phase's working screen."""
+        self.switch_mode(self.phase if self.current_mode == PRESENTER else PRESENTER)
+
+    def action_toggle_ready(self) -> None:
+        if self.participant_id is None:
+            return
+        ready = not self.ws.is_ready(self.participant_id)
+        try:
+            self.ws.set_ready(self.participant_id, ready)
+        except WorkshopError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify("Marked done with this phase." if ready else "Marked not done yet.")
+        self._show_room()
+
+    def action_phase_timer(self) -> None:
+        def start(draft: TimerDraft) -> None:
+            timer = self.ws.start_timer(draft.length, lock=draft.lock)
+            lock = "; input locks at the end" if draft.lock else ""
+            self.notify(f"Timer started: {timer.clock()} for {timer.phase}{lock}.")
+
+        if self.ws.timer() is not None:
+            self.ws.stop_timer()
+            self._timer_mark = ""
+            self.notify("Timer stopped.")
+            self._show_room()
+            return
+        self.push_screen(TimerForm(start, self.phase), lambda _: self._show_room())
 
     def action_go_to_phase(self, index: int) -> None:
         if 0 <= index < len(PHASES):

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.phase_nav import PhaseNav
+from screens.widgets.room_bar import RoomBar
 from workshop import WorkshopError
 
 if TYPE_CHECKING:
@@ -30,6 +31,13 @@ class PlainTable(DataTable):
         return super().add_row(
             *(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options
         )
+
+
+# Screen actions that change the workshop: a participant looking back at an earlier phase
+# may read it but not change it (they add and edit in the room's phase).
+WRITING_ACTIONS = ("add_", "edit", "delete", "rate_", "route_", "toggle_fail", "toggle_weak",
+                   "place_dot", "take_back", "plan_", "next_status", "open_vote", "reveal_vote",
+                   "close_vote", "runoff")  # fmt: skip
 
 
 def data_table(table_id: str, columns: list[tuple[str, int]]) -> DataTable:
@@ -58,6 +66,7 @@ class PhaseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")
+        yield RoomBar(id="room-bar")
         with Horizontal(id="shell"):
             yield PhaseNav(id="phase-nav")
             with Vertical(id="body"):
@@ -67,11 +76,27 @@ class PhaseScreen(Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A participant looking back at an earlier phase reads it without changing it."""
+        if action.startswith(WRITING_ACTIONS):
+            return self.workshop_app.may_edit(self.PHASE)
+        return True
+
+    def on_mount(self) -> None:
+        self.show_room()
+
+    def show_room(self) -> None:
+        """Update the room line (timer, who is done, join code or one's own state)."""
+        if hasattr(self.workshop_app, "room_state"):
+            for bar in self.query(RoomBar):
+                bar.show(self.workshop_app.room_state(self.PHASE))
+
     _loaded: tuple[int, int] | None = None
 
     def on_screen_resume(self) -> None:
         """Back on screen: reload only if the workshop changed since the last time."""
         self.sync_nav()
+        self.show_room()
         token = self.ws.change_token()
         if token != self._loaded:
             self._loaded = token

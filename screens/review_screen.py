@@ -46,7 +46,9 @@ class ReviewScreen(ActionsScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Planning and deleting belong to the action-plans phase, not the review."""
-        return action not in ("plan_winner", "add_action", "delete_action")
+        if action in ("plan_winner", "add_action", "delete_action"):
+            return False
+        return super().check_action(action, parameters)
 
     def load_actions(self) -> list[Action]:
         return [a for a in self.ws.actions() if a.carried]

@@ -128,11 +128,11 @@ class VoteScreen(PhaseScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Participants do not see the facilitator's keys; the projector casts no dots."""
-        if action in FACILITATOR_ACTIONS:
-            return self.facilitator
-        if action in PARTICIPANT_ACTIONS:
-            return self.participant_id is not None
-        return True
+        if action in FACILITATOR_ACTIONS and not self.facilitator:
+            return False
+        if action in PARTICIPANT_ACTIONS and self.participant_id is None:
+            return False
+        return super().check_action(action, parameters)
 
     # -- loading -------------------------------------------------------------------------
 

@@ -133,8 +133,7 @@ def small_plan() -> dict[str, Any]:
 def workshop_path(tmp_path: Path) -> Path:
     """A workshop file holding the small organisation (closed; open it yourself)."""
     path = tmp_path / "small.db"
-    with Workshop.create(path, title="Small org") as ws:
-        ws.import_plan(copy.deepcopy(SMALL_PLAN))
+    Workshop.create(path, title="Small org", plan=copy.deepcopy(SMALL_PLAN)).close()
     return path
 
 

@@ -458,13 +458,23 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Replace only the Textual launch: record what would be shown, then close the workshop."""
     seen: list[dict[str, Any]] = []
 
-    def fake_launch(ws: Workshop, *, participant_id: int | None = None) -> None:
+    def fake_launch(
+        ws: Workshop,
+        *,
+        participant_id: int | None = None,
+        facilitator: bool | None = None,
+        web: bool = False,
+        presenter: bool = False,
+    ) -> None:
         seen.append(
             {
                 "path": Path(ws.path),
                 "title": ws.info().title,
                 "groups": sorted(g.name for g in ws.groups()),
-                "facilitator": participant_id is None,
+                "facilitator": participant_id is None if facilitator is None else facilitator,
+                **({"web": True} if web else {}),
+                **({"presenter": True} if presenter else {}),
+                **({"role": ws.role} if participant_id is not None else {}),
                 **(
                     {"participant": ws.participant(participant_id).name}
                     if participant_id is not None

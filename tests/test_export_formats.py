@@ -54,8 +54,7 @@ HOSTILE = [
 
 def fixed_workshop(path: Path) -> Workshop:
     """The small organisation with two more participants and a revealed round with a tie."""
-    ws = Workshop.create(path, title="Small org")
-    ws.import_plan(copy.deepcopy(SMALL_PLAN))
+    ws = Workshop.create(path, title="Small org", plan=copy.deepcopy(SMALL_PLAN))
     ws.add_proposal("Weekend hotline", owner_id=ws.lookup_id("groups", "IT"), effort="high")
     ann, bob = ws.join("Ann"), ws.join("Bob")
     round_id = ws.open_vote(votes_per_person=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,18 +56,36 @@ class _Commands(click.Group):
             ctx.exit(1)
 
 
-def _launch(ws: Workshop, *, participant_id: int | None = None) -> None:
+def _launch(
+    ws: Workshop,
+    *,
+    participant_id: int | None = None,
+    facilitator: bool | None = None,
+    web: bool = False,
+    presenter: bool = False,
+) -> None:
     """Run the Textual app on an open workshop (as facilitator unless a participant is
     given); closes the workshop afterwards."""
     from screens.app import WorkshopApp  # Textual is imported only when a screen is needed
 
-    app = WorkshopApp(ws, facilitator=participant_id is None, participant_id=participant_id)
+    if facilitator is None:
+        facilitator = participant_id is None and not web
+    app = WorkshopApp(
+        ws, facilitator=facilitator, participant_id=participant_id, web=web, presenter=presenter
+    )
     try:
         app.run()
     finally:
         ws.close()
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def _show_rollup(data: dict[str, Any]) -> None:
+    """Open the read-only roll-up dashboard."""
+    from screens.rollup_app import RollupApp
+
+    RollupApp(data).run()
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -139,24 +158,59 @@ def demo(path: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A previous workshop whose open actions this one reviews.",
 )
-def new(file: Path, title: str, plan_path: Path | None, previous: Path | None) -> None:
+@click.option(
+    "--pin",
+    "ask_pin",
+    is_flag=True,
+    help="Set a facilitator PIN (asked for, or read from $WORKSHOP_PIN): whoever joins from "
+    "elsewhere needs it to lead the room.",
+)
+def new(
+    file: Path, title: str, plan_path: Path | None, previous: Path | None, ask_pin: bool
+) -> None:
     """Create a new workshop FILE (never overwrites an existing file)."""
     plan = _read_plan(plan_path) if plan_path else None
-    with Workshop.create(file, title=title, plan=plan, follow_up=previous) as ws:
+    pin = _pin(confirm=True) if ask_pin else None
+    with Workshop.create(file, title=title, plan=plan, follow_up=previous, pin=pin) as ws:
         filled = plan is not None or previous is not None
         counts = {section: ws.db[section].count for section in PLAN_SECTIONS} if filled else {}
         follows = ws.info().follows
+        code = ws.join_code()
     click.echo(f"Created {file}" + (f" with {_added(counts)}." if filled else "."))
     if follows is not None:
         click.echo(f"It follows up “{follows}”: the room starts by reviewing the open actions.")
+    if pin is not None:
+        click.echo("The facilitator PIN is set (only its hash is stored).")
+    click.echo(f"Join code for browsers: {code}")
     click.echo(f"Open it with: workshop run {file}")
+
+
+def _pin(*, confirm: bool = False) -> str:
+    """The facilitator PIN from $WORKSHOP_PIN, or asked for without echoing it."""
+    pin = os.environ.get("WORKSHOP_PIN")
+    if pin is not None:
+        return pin
+    try:
+        return click.prompt(
+            "Facilitator PIN", hide_input=True, confirmation_prompt=confirm, err=True
+        )
+    except click.Abort:
+        raise WorkshopError(
+            "No facilitator PIN given: type it when asked, or set $WORKSHOP_PIN."
+        ) from None
 
 
 @main.command()
 @file_argument
-def run(file: Path) -> None:
+@click.option(
+    "--presenter",
+    is_flag=True,
+    help="Start in the presenter view: large, high contrast, only what the room may see "
+    "(P switches to the working screens).",
+)
+def run(file: Path, presenter: bool) -> None:
     """Open workshop FILE as facilitator (the projected screen)."""
-    _launch(Workshop.open(file))
+    _launch(Workshop.open(file), presenter=presenter)
 
 
 @main.command("import")
@@ -228,17 +282,40 @@ def _not_yet(name: str, issue: str) -> None:
 
 @main.command()
 @file_argument
-@click.option("--as", "name", required=True, help="Your name, as the room knows you.")
-def join(file: Path, name: str) -> None:
-    """Open workshop FILE as a participant: your name is added on first join; you vote with
-    your own dots and follow the facilitator's phase."""
-    ws = Workshop.open(file, actor=name)
+@click.option("--as", "name", help="Your name, as the room knows you.")
+@click.option(
+    "--facilitator",
+    is_flag=True,
+    help="Lead the room from here: asks for the facilitator PIN set at `workshop new` "
+    "(or reads $WORKSHOP_PIN).",
+)
+@click.option("--web", is_flag=True, hidden=True, help="A browser session of `workshop serve`.")
+def join(file: Path, name: str | None, facilitator: bool, web: bool) -> None:
+    """Open workshop FILE as a participant: your name is added on first join (and you choose
+    your group on screen); you add and edit in the room's phase, vote with your own dots and
+    follow the facilitator."""
+    if web:  # the session asks for the join code and the name on screen
+        _launch(Workshop.open(file), web=True)
+        return
+    if name is None:
+        raise click.UsageError("Missing option '--as': say your name, e.g. --as Ann.")
+    ws = Workshop.open(file, actor=name.strip())
     try:
-        participant_id = ws.join(name)
+        if facilitator:
+            if not ws.has_pin():
+                raise WorkshopError(
+                    f"{file} has no facilitator PIN; lead it with `workshop run {file}` on the "
+                    "facilitator's machine."
+                )
+            if not ws.check_pin(_pin()):
+                raise WorkshopError("That is not the facilitator PIN.")
+        participant_id = ws.join(name, facilitator=facilitator)
+        if not facilitator:
+            ws.act_as_participant(participant_id)
     except BaseException:
         ws.close()
         raise
-    _launch(ws, participant_id=participant_id)
+    _launch(ws, participant_id=participant_id, facilitator=facilitator)
 
 
 @main.command()
@@ -284,10 +361,13 @@ def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> Non
     if fmt is None and output is not None:
         fmt = REPORT_SUFFIXES.get(output.suffix.lower(), "md")
     data = roll_up(paths)
+    if not data["workshops"] and data["skipped"]:
+        first = data["skipped"][0]
+        more = len(data["skipped"]) - 1
+        others = f" (and {more} more)" if more else ""
+        raise WorkshopError(f"No workshop could be read: {first['reason']}{others}")
     if fmt is None:
-        from screens.rollup_app import RollupApp
-
-        RollupApp(data).run()
+        _show_rollup(data)
         return
     text = report(data, fmt)
     if output is None:

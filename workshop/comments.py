@@ -164,6 +164,7 @@ class CommentRecords:
     def import_comments_csv(self: Workshop, text: str, source: str = "the CSV") -> int:
         """Add comments from CSV text with a header row (columns text, touchpoint, sentiment,
         date; only text is required). Any bad row refuses the whole file, with line numbers."""
+        self._facilitator_only("import comments")
         rows = _read_csv(text, source)
         touchpoints = {name_key(t.name): t.id for t in self.touchpoints()}
         problems: list[str] = []

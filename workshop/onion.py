@@ -371,6 +371,7 @@ class OnionRecords:
                 part = undo.snapshot(self.db, "contributions", item.id)
                 snap["rows"].extend(part["rows"])
                 snap["blanked"].extend(part["blanked"])
+            self._check_may_delete(snap["rows"], "layer")
             for item in doomed:
                 self.db.execute("delete from contributions where id = ?", [item.id])
             more = f" and {len(doomed) - 1} resting on it" if len(doomed) > 1 else ""

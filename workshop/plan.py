@@ -158,7 +158,7 @@ class _Importer:
         updates = {}
         if meta.get("purpose") and not current["purpose"]:
             updates["purpose"] = clean_text(meta["purpose"], "workshop: “purpose”")
-        if meta.get("date"):
+        if meta.get("date") and not current["date"]:
             updates["date"] = iso_date(meta["date"], "workshop: “date”")
         if updates:
             self.db["workshop"].update(1, updates)

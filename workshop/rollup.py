@@ -38,10 +38,14 @@ def workshop_files(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             found += sorted(p for p in path.glob("*.db") if p.is_file())
         elif not path.exists() and set("*?[") & set(str(path)):
-            found += sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+            matches = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+            found += matches or [path]  # no match: listed as skipped, not silently dropped
         else:
             found.append(path)
-    return list(dict.fromkeys(found))
+    unique: dict[Path, Path] = {}  # the same file reached twice (a link, ./x and x) counts once
+    for path in found:
+        unique.setdefault(path.resolve() if path.exists() else path, path)
+    return list(unique.values())
 
 
 def _by_group_then_quarter(display: dict[str, str]):
@@ -94,10 +98,14 @@ def rollup(paths: list[Path], today: dt.date | None = None) -> dict[str, Any]:
             )
     # An action carried into a later workshop is the same action: the list shows its latest
     # state, while the counts per quarter keep each workshop's view.
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    # Within one workshop, alike actions stay apart: the n-th of them in a later workshop
+    # stands for the n-th in an earlier one.
+    latest: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+    seen: Counter[tuple[str, str, str, str]] = Counter()
     for a in actions:  # workshops oldest first
-        key = (name_key(a["proposal"] or ""), name_key(a["owner"] or ""), name_key(a["kpi"]))
-        latest[key] = a
+        alike = (name_key(a["proposal"] or ""), name_key(a["owner"] or ""), name_key(a["kpi"]))
+        seen[(*alike, a["file"])] += 1
+        latest[(*alike, seen[(*alike, a["file"])])] = a
     current = sorted(
         latest.values(),
         key=lambda a: (not a["overdue"], a["due"] or "9999", a["workshop"], a["id"]),

@@ -226,6 +226,26 @@ def m003_votes_and_follow_up(db: Database) -> None:
         db.execute(sql)
 
 
+@migrations()
+def m004_live_room(db: Database) -> None:
+    """The live room: the join code browsers ask for, the facilitator PIN (hashed), the phase
+    timer, and which participants are done with which phase."""
+    from .room import new_join_code
+
+    for sql in (
+        "alter table workshop add column join_code text",
+        "alter table workshop add column pin_hash text",
+        "alter table workshop add column timer_phase text",
+        "alter table workshop add column timer_seconds integer",
+        "alter table workshop add column timer_ends real",
+        "alter table workshop add column timer_lock integer not null default 0",
+        "create table readiness (participant_id integer not null references participants(id)"
+        " on delete cascade, phase text not null, primary key (participant_id, phase))",
+    ):
+        db.execute(sql)
+    db.execute("update workshop set join_code = ?", [new_join_code()])
+
+
 def known_names() -> list[str]:
     """Names of the migrations this release knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -29,6 +29,7 @@ from .handoffs import HandoffRecords
 from .model import Group, Info
 from .onion import OnionRecords
 from .proposals import ProposalRecords
+from .room import RoomRecords, hash_pin, new_join_code
 from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
 from .voting import VotingRecords
 
@@ -113,7 +114,13 @@ def _connect(path: Path) -> Database:
 
 
 class Workshop(
-    HandoffRecords, OnionRecords, CommentRecords, ProposalRecords, VotingRecords, ActionRecords
+    HandoffRecords,
+    OnionRecords,
+    CommentRecords,
+    ProposalRecords,
+    VotingRecords,
+    ActionRecords,
+    RoomRecords,
 ):
     """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""
 
@@ -134,8 +141,12 @@ class Workshop(
         date: str | None = None,
         plan: dict[str, Any] | None = None,
         follow_up: str | Path | None = None,
+        pin: str | None = None,
     ) -> Workshop:
         """Make a new workshop file; refuses to overwrite an existing one.
+
+        `pin`, when given, guards the facilitator role for those joining from elsewhere (only
+        its salted hash is stored).
 
         With `plan`, the plan is imported too; if it is refused, no file is left behind. With
         `follow_up` (a previous workshop file), its chain and its open actions are carried over
@@ -151,7 +162,14 @@ class Workshop(
             carried = carry_over(Path(follow_up))
         title = clean_name(title, "The title")
         purpose = clean_text(purpose, "The purpose")
-        date = iso_date(date, "The date") or dt.date.today().isoformat()
+        planned = plan.get("workshop") if isinstance(plan, dict) else None
+        planned_date = planned.get("date") if isinstance(planned, dict) else None
+        date = (
+            iso_date(date, "The date")
+            or (iso_date(planned_date, "workshop: “date”") if planned_date else None)
+            or dt.date.today().isoformat()
+        )
+        pin_hash = hash_pin(pin) if pin is not None else None
         if path.exists():
             raise WorkshopError(f"{path} already exists; choose another file name.")
         if not path.parent.is_dir():
@@ -168,7 +186,10 @@ class Workshop(
                     "date": date,
                     "phase": PHASES[1],
                     "schema_version": schema.SCHEMA_VERSION,
-                }
+                    "pin_hash": pin_hash,
+                    "join_code": new_join_code(),
+                },
+                alter=False,
             )
         except BaseException as error:  # never leave a half-made file behind
             if db is not None:
@@ -256,8 +277,10 @@ class Workshop(
     # -- transactions and the event log --------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """Group writes: BEGIN IMMEDIATE at the outside, savepoints within."""
+    def transaction(self, *, check_lock: bool = True) -> Iterator[Database]:
+        """Group writes: BEGIN IMMEDIATE at the outside, savepoints within. A participant's
+        changes are refused once a locking phase timer has run out (unless `check_lock` is
+        False, for saying one is done)."""
         conn = self.db.conn
         if conn.in_transaction:
             with self.db.atomic():
@@ -266,6 +289,8 @@ class Workshop(
         try:
             self._begin_immediate()
             try:
+                if check_lock and not self.is_facilitator:
+                    self._check_participant_may_write()
                 yield self.db
             except BaseException:
                 if conn.in_transaction:
@@ -347,6 +372,7 @@ class Workshop(
 
     def undo(self) -> str:
         """Revert the latest change that can be undone; returns what was undone."""
+        self._facilitator_only("undo changes")
         with self.transaction():
             event = self._latest_change()
             if event is None:
@@ -396,7 +422,8 @@ class Workshop(
         )
 
     def update_info(self, **values: Any) -> None:
-        """Change the title, purpose, date or phase."""
+        """Change the title, purpose, date or phase (the facilitator's alone)."""
+        self._facilitator_only("change the phase" if "phase" in values else "change the workshop")
         clean: dict[str, Any] = {}
         for key, value in values.items():
             if key == "title":
@@ -410,6 +437,8 @@ class Workshop(
             else:
                 raise WorkshopError(f"The workshop has no field {key!r}.")
         with self.transaction():
+            if "phase" in clean and clean["phase"] != self.info().phase:
+                clean |= {"timer_phase": None, "timer_ends": None}  # a new phase, a new timer
             self.db["workshop"].update(1, clean)
 
     # -- names ---------------------------------------------------------------------------
@@ -544,6 +573,7 @@ class Workshop(
         with self.transaction():
             old = self._row(table, row_id, what.split(" ")[0])
             snap = undo.snapshot(self.db, table, row_id)
+            self._check_may_delete(snap["rows"], what.split(" ")[0])
             self.db.execute(f'delete from "{table}" where id = ?', [row_id])
             label = old.get("name") or old.get("title") or ""
             self._record(
@@ -572,6 +602,7 @@ class Workshop(
         """
         from .plan import import_plan
 
+        self._facilitator_only("import a plan")
         with self.transaction():
             counts = import_plan(self, plan)
             self._record(
@@ -601,4 +632,5 @@ class Workshop(
         template as (name, text), rendered in the sandbox instead of the bundled one."""
         from .export import export
 
+        self._facilitator_only("export the workshop")
         return export(self, fmt, template=template, what=what)

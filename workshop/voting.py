@@ -156,6 +156,7 @@ class VotingRecords:
 
         Only one round is open at a time; close the last one first.
         """
+        self._facilitator_only("open a vote")
         question = clean_name(question or DEFAULT_QUESTION, "The question")
         max_per_item = _count(max_per_item, "Dots per proposal")
         with self.transaction():
@@ -207,6 +208,7 @@ class VotingRecords:
         return ids
 
     def _set_state(self: Workshop, round_id: int, state: str, verb: str) -> None:
+        self._facilitator_only({"revealed": "reveal a vote", "closed": "close a vote"}[state])
         with self.transaction():
             found = self.vote_round(round_id)
             if found.state == "closed" and state != "closed":
@@ -226,6 +228,7 @@ class VotingRecords:
     def runoff(self: Workshop, round_id: int, proposals: list[int] | None = None) -> int:
         """Close a round and open a runoff over its tied proposals (default: the best-ranked
         tie) in one step; returns the new round's id."""
+        self._facilitator_only("start a runoff")
         with self.transaction():
             found = self.vote_round(round_id)
             groups = tie_groups(self.results(round_id))
@@ -248,10 +251,15 @@ class VotingRecords:
 
     def delete_vote(self: Workshop, round_id: int) -> None:
         """Delete a round with its dots; undoable."""
+        self._facilitator_only("delete a vote")
         found = self.vote_round(round_id)
         self._delete("vote_rounds", round_id, f"vote “{found.question}”")
 
     # -- a participant's part ------------------------------------------------------------
+
+    def _own_dots_only(self: Workshop, participant_id: int) -> None:
+        if not self.is_facilitator and participant_id != self.participant_id:
+            raise VoteRejected("You can place and take back only your own dots.")
 
     def _check_voter(self: Workshop, round_id: int, participant_id: Any, proposal_id: Any):
         """The round's (question, budget, cap) and the voter's name, or the reason to refuse."""
@@ -279,6 +287,7 @@ class VotingRecords:
 
     def cast_vote(self: Workshop, round_id: int, participant_id: int, proposal_id: int) -> None:
         """Place one dot; VoteRejected with the reason when the rules refuse it."""
+        self._own_dots_only(participant_id)
         with self.transaction():
             (question, budget, cap), name = self._check_voter(round_id, participant_id, proposal_id)
             used, here = self.db.execute(
@@ -298,6 +307,7 @@ class VotingRecords:
 
     def retract_vote(self: Workshop, round_id: int, participant_id: int, proposal_id: int) -> None:
         """Take back one of your dots from a proposal."""
+        self._own_dots_only(participant_id)
         with self.transaction():
             (question, _, _), name = self._check_voter(round_id, participant_id, proposal_id)
             row = self.db.execute(
