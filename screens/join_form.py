@@ -38,7 +38,11 @@ class JoinForm(RecordForm):
         Path(__file__).with_suffix(".tcss"),
     ]
     BINDINGS = [
-        Binding("ctrl+s", "save", "Join", id="form.save", priority=True, tooltip="Join the room"),
+        # Tab moves at once, so keys typed right after it land in the next field (a browser
+        # types faster than the focus would otherwise move).
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("ctrl+s", "save", "Join", id="form.save", tooltip="Join the room"),
         Binding("escape", "cancel", "Leave", id="form.cancel", tooltip="Leave without joining"),
     ]
     LAST_FIELD = "pin"

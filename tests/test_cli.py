@@ -1,11 +1,12 @@
-"""The command line as a user meets it: help, new, import, export, demo, the commands that are
-not built yet, and errors that are one line on stderr with a non-zero exit, leaving files alone."""
+"""The command line as a user meets it: help, new, import, export, demo, serve and rollup,
+and errors that are one line on stderr with a non-zero exit, leaving files alone."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -561,22 +562,25 @@ def test_demo_refuses_a_damaged_file(tmp_path: Path, launched: list[dict[str, An
     assert path.read_bytes() == before and launched == []
 
 
-# -- not built yet -------------------------------------------------------------------------
+# -- serve -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("serve", "FILE"),
-        ("serve", "FILE", "--host", "0.0.0.0", "--port", "9000"),
-    ],
-    ids=["serve", "serve-options"],
-)
-def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:
-    before = workshop_path.read_bytes()
-    result = invoke(*[workshop_path if a == "FILE" else a for a in args])
-    assert_one_line_error(result, f"workshop {args[0]}", "not built yet")
-    assert workshop_path.read_bytes() == before
+def test_serve_says_so_when_the_port_is_taken(workshop_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke("serve", workshop_path, "--port", str(port))
+    assert_one_line_error(result, f"Cannot listen on 127.0.0.1:{port}", "--port")
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "http"])
+def test_serve_refuses_a_port_out_of_range(workshop_path: Path, port: str) -> None:
+    assert_one_line_error(invoke("serve", workshop_path, "--port", port), "--port", code=2)
+
+
+def test_serve_refuses_a_missing_file_before_listening(tmp_path: Path) -> None:
+    assert_one_line_error(invoke("serve", tmp_path / "nope.db"), "does not exist")
 
 
 def test_join_still_needs_a_name(workshop_path: Path) -> None:

@@ -148,18 +148,6 @@ def test_export_markdown_escapes_hostile_names(tmp_path: Path) -> None:
     assert "<b>" not in out and "| *x*" not in out
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("serve", "{db}"),
-    ],
-)
-def test_commands_not_built_yet_say_so(workshop_path: Path, args: tuple[str, ...]) -> None:
-    values = {"db": str(workshop_path), "dir": str(workshop_path.parent)}
-    code, _, err = run(*[a.format(**values) for a in args])
-    one_line_error(code, err, "not built yet")
-
-
 def test_default_demo_file_lives_in_the_user_data_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert default_demo_path() == tmp_path / "data" / "workshop" / "demo.db"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -276,10 +277,6 @@ def export(file: Path, fmt: str, output: Path | None, template: Path | None, wha
         click.echo(f"Wrote {output}.", err=True)
 
 
-def _not_yet(name: str, issue: str) -> None:
-    raise WorkshopError(f"“workshop {name}” is not built yet (it comes with {issue}).")
-
-
 @main.command()
 @file_argument
 @click.option("--as", "name", help="Your name, as the room knows you.")
@@ -320,11 +317,44 @@ def join(file: Path, name: str | None, facilitator: bool, web: bool) -> None:
 
 @main.command()
 @file_argument
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; only this machine can join unless you name another "
+    "(e.g. 0.0.0.0 for the room's network).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def serve(file: Path, host: str, port: int) -> None:
-    """Let participants join FILE from a browser (coming with the live-workshop issue)."""
-    _not_yet("serve", "issue 8")
+    """Let participants join workshop FILE from a browser: each browser asks for the join code
+    (shown on the presenter view) and a name. Needs no internet connection. Ctrl+C stops."""
+    with Workshop.open(file) as ws:
+        code, title = ws.join_code(), ws.info().title
+    shown = "localhost" if host in ("127.0.0.1", "localhost", "::1") else host
+    lines = [
+        f"Serving “{title}” at http://{shown}:{port}/",
+        f"Join code: {code}",
+        "Press Ctrl+C to stop.",
+    ]
+    if shown != "localhost":
+        lines.insert(2, f"Anyone who can reach this machine on port {port} sees the join page; "
+                        "only those with the join code get in.")  # fmt: skip
+    try:
+        _serve(file, host=host, port=port, title=title, greeting="\n".join(lines))
+    except OSError as error:
+        if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise WorkshopError(
+                f"Cannot listen on {host}:{port}: {error.strerror}. Choose another --port "
+                "(or --host)."
+            ) from None
+        raise
+
+
+def _serve(file: Path, **options: Any) -> None:
+    """Run the browser server (textual-serve)."""
+    from screens.serve import serve as serve_app
+
+    serve_app(file, **options)
 
 
 REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",

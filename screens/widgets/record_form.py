@@ -20,8 +20,10 @@ class RecordForm(ModalScreen[bool]):
     the draft; `save(draft)` stores it or raises WorkshopError, whose sentence the form shows
     while staying open. Dismisses True once saved, False on cancel."""
 
+    # Not a priority binding: ctrl+s then waits behind the keys typed before it, so a fast
+    # typist (or a paste) never saves a field before its last characters arrive.
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form.save", priority=True, tooltip="Save the form"),
+        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save the form"),
         Binding(
             "escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form without saving"
         ),
