@@ -347,3 +347,47 @@ def test_presenter_snapshot_100x30(snap_compare, tmp_path: Path) -> None:
 
 def test_presenter_snapshot_160x50(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(presenter_app(tmp_path), terminal_size=(160, 50))
+
+
+# -- two editors -----------------------------------------------------------------------------
+
+
+async def test_a_second_editor_is_told_whose_change_they_replaced(path: Path) -> None:
+    ws = Workshop.open(path)
+    ann, _ = participant(path, "Ann")
+    sales = ws.lookup_id("groups", "Sales")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("#groups")
+        table.move_cursor(row=table.get_row_index(str(sales)))
+        await pilot.press("e")
+        await pilot.pause()
+        ann.update_group(sales, role="Ann's wording")  # while the form is open
+        role = app.screen.query_one("#role")
+        role.value = "The facilitator's wording"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert ws.group(sales).role == "The facilitator's wording"
+        assert "Ann changed this while you were editing" in last_notice(app)
+        await pilot.press("u")  # and Ann's version comes back
+        assert ws.group(sales).role == "Ann's wording"
+    ann.close()
+    ws.close()
+
+
+async def test_an_editor_is_told_when_the_record_was_deleted_meanwhile(path: Path) -> None:
+    ws = Workshop.open(path)
+    other = Workshop.open(path)
+    facilities = ws.lookup_id("groups", "Facilities")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("#groups")
+        table.move_cursor(row=table.get_row_index(str(facilities)))
+        await pilot.press("e")
+        await pilot.pause()
+        other.delete_group(facilities)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no longer exists" in str(app.screen.query_one("#error").render())
+    other.close()
+    ws.close()

@@ -349,6 +349,27 @@ class Workshop(
         """The latest changes, newest first."""
         return list(self.db["events"].rows_where(order_by="id desc", limit=limit))
 
+    def last_event_id(self) -> int:
+        """The id of the latest change (0 when none): a bookmark for `edited_meanwhile`."""
+        return self.db.execute("select coalesce(max(id), 0) from events").fetchone()[0]
+
+    def edited_meanwhile(self, since: int) -> list[str]:
+        """Who else changed what this connection edited after the bookmark `since`, before it
+        did: a form tells its user that their version replaced someone else's."""
+        rows = self.db.execute(
+            "select id, actor, kind, json_extract(undo, '$.table'), json_extract(undo, '$.id')"
+            " from events where id > ? order by id",
+            [since],
+        ).fetchall()
+        mine = [r for r in rows if r[1] == self.actor and r[2] == "edit"]
+        if not mine:
+            return []
+        first, touched = mine[0][0], {(r[3], r[4]) for r in mine}
+        others = {r[1] or "the facilitator" for r in rows
+                  if r[0] < first and r[1] != self.actor and r[2] == "edit"
+                  and (r[3], r[4]) in touched}  # fmt: skip
+        return sorted(others)
+
     def can_undo(self) -> str | None:
         """Summary of the change `undo` would revert, or None."""
         row = self._last_undoable()

@@ -54,6 +54,13 @@ class RecordForm(ModalScreen[bool]):
         error.display = True
         self.call_after_refresh(error.scroll_visible, animate=False)
 
+    _since: int | None = None  # the latest change when the form opened
+
+    def on_mount(self) -> None:
+        ws = getattr(self.app, "ws", None)
+        if ws is not None:
+            self._since = ws.last_event_id()
+
     def action_save(self) -> None:
         draft = self.draft()
         problem = self.validate_draft(draft)
@@ -65,7 +72,22 @@ class RecordForm(ModalScreen[bool]):
         if problem is not None:
             self.show_error(problem)
             return
+        self._tell_about_others()
         self.dismiss(True)
+
+    def _tell_about_others(self) -> None:
+        """Last writer wins, but never silently: say whose change this save replaced."""
+        ws = getattr(self.app, "ws", None)
+        if ws is None or self._since is None:
+            return
+        others = ws.edited_meanwhile(self._since)
+        if others:
+            self.app.notify(
+                f"{' and '.join(others)} changed this while you were editing; your version "
+                "is saved (u undoes it, for the facilitator).",
+                severity="warning",
+                timeout=8,
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(False)
