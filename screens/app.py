@@ -91,6 +91,7 @@ class WorkshopApp(App):
             "Presenter",
             id="app.presenter",
             tooltip="Presenter view for the projector: large, and only what the room may see",
+            show=False,
         ),
         Binding(
             "D",

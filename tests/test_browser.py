@@ -105,34 +105,39 @@ def test_browser_joins_with_the_code_and_adds_a_proposal(served, tmp_path: Path)
             def wait_for_text(text: str) -> None:
                 try:
                     page.wait_for_function(
-                        "t => window.__tty.includes(t)", arg=text, timeout=20_000
+                        "t => window.__tty.includes(t)", arg=text, timeout=45_000
                     )
                 except Exception:
                     page.screenshot(path=str(tmp_path / "failure.png"))
                     raise
 
             page.goto(url)
-            page.wait_for_selector("body.-first-byte", timeout=20_000)
+            page.wait_for_selector("body.-first-byte", timeout=45_000)
             wait_for_text("Join code")
             assert "Phase" not in page.evaluate("window.__tty")  # nothing before the code
             page.locator(".xterm-helper-textarea").focus()
             page.keyboard.type("WRONG1")
+            wait_for_text("WRONG1")  # drawn in the code field: the keys arrive
             page.keyboard.press("Tab")
             page.keyboard.type("Bea")
+            wait_for_text("Bea")
             page.keyboard.press("Control+s")
             wait_for_text("not this workshop's join code")
             page.reload()  # a fresh session, this time with the right code
-            page.wait_for_selector("body.-first-byte", timeout=20_000)
+            page.wait_for_selector("body.-first-byte", timeout=45_000)
             wait_for_text("Join code")
             page.locator(".xterm-helper-textarea").focus()
             page.keyboard.type(code.lower())  # case does not matter
+            wait_for_text(code.lower())
             page.keyboard.press("Tab")
             page.keyboard.type("Bea")
+            wait_for_text("Bea")
             page.keyboard.press("Control+s")
             wait_for_text("you are Bea")
             page.keyboard.press("a")
             wait_for_text("Propose a change")
             page.keyboard.type("Text customers when the van leaves")
+            wait_for_text("van leaves")
             page.keyboard.press("Control+s")
             deadline = time.monotonic() + 20
             while True:  # a fresh look each time, as another program would

@@ -391,3 +391,21 @@ async def test_an_editor_is_told_when_the_record_was_deleted_meanwhile(path: Pat
         assert "no longer exists" in str(app.screen.query_one("#error").render())
     other.close()
     ws.close()
+
+
+async def test_saving_after_a_vote_and_an_import_needs_no_undo_data(path: Path) -> None:
+    """Changes without undo data (votes, joins, imports) sit between a form's opening and its
+    save without tripping the check for others' edits."""
+    ws = Workshop.open(path)
+    other = Workshop.open(path)
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        other.join("Newcomer")
+        other.import_comments_csv("text\nA late comment\n")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PhaseScreen)
+    other.close()
+    ws.close()

@@ -183,7 +183,7 @@ class RoomRecords:
         """Who added the row now at `table`.`row_id` through the app; None when it came from a
         plan or an import, or when its id was reused after a delete."""
         added = self.db.execute(
-            "select id, actor from events where kind = 'add' and undone = 0"
+            "select id, actor from events where kind = 'add' and undone = 0 and json_valid(undo)"
             " and json_extract(undo, '$.table') = ?"
             " and exists (select 1 from json_each(undo, '$.ids') where value = ?)"
             " order by id desc limit 1",
@@ -192,8 +192,9 @@ class RoomRecords:
         if added is None:
             return None
         deleted_since = self.db.execute(
-            "select 1 from events d, json_each(d.undo, '$.snapshot.rows') r"
-            " where d.id > ? and d.kind = 'delete' and d.undone = 0"
+            "select 1 from events d, json_each(case when json_valid(d.undo) then d.undo"
+            " else '{}' end, '$.snapshot.rows') r where d.id > ? and d.kind = 'delete'"
+            " and d.undone = 0"
             " and json_extract(r.value, '$.table') = ?"
             " and json_extract(r.value, '$.row.id') = ? limit 1",
             [added[0], table, row_id],

@@ -358,7 +358,7 @@ class Workshop(
         did: a form tells its user that their version replaced someone else's."""
         rows = self.db.execute(
             "select id, actor, kind, json_extract(undo, '$.table'), json_extract(undo, '$.id')"
-            " from events where id > ? order by id",
+            " from events where id > ? and json_valid(undo) order by id",
             [since],
         ).fetchall()
         mine = [r for r in rows if r[1] == self.actor and r[2] == "edit"]
