@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from workshop import Workshop
+from workshop import Workshop, cli
 from workshop.demo import open_demo
 
 SMALL_PLAN: dict[str, Any] = {
@@ -151,3 +151,38 @@ def demo_workshop(tmp_path: Path):
     ws = open_demo(tmp_path / "demo.db")
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Replace only the Textual launch of the command line: record who would be shown what
+    (the workshop, the seat, the mode), then close the workshop."""
+    seen: list[dict[str, Any]] = []
+
+    def fake_launch(
+        ws: Workshop,
+        *,
+        participant_id: int | None = None,
+        facilitator: bool | None = None,
+        web: bool = False,
+        presenter: bool = False,
+    ) -> None:
+        seen.append(
+            {
+                "path": Path(ws.path),
+                "title": ws.info().title,
+                "groups": sorted(g.name for g in ws.groups()),
+                "facilitator": participant_id is None if facilitator is None else facilitator,
+                "role": ws.role,
+                "actor": ws.actor,
+                "participant": None
+                if participant_id is None
+                else ws.participant(participant_id).name,
+                "web": web,
+                "presenter": presenter,
+            }
+        )
+        ws.close()
+
+    monkeypatch.setattr(cli, "_launch", fake_launch)
+    return seen

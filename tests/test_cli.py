@@ -454,41 +454,6 @@ def test_bad_workshop_files_are_refused_untouched(
 # -- demo ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Replace only the Textual launch: record what would be shown, then close the workshop."""
-    seen: list[dict[str, Any]] = []
-
-    def fake_launch(
-        ws: Workshop,
-        *,
-        participant_id: int | None = None,
-        facilitator: bool | None = None,
-        web: bool = False,
-        presenter: bool = False,
-    ) -> None:
-        seen.append(
-            {
-                "path": Path(ws.path),
-                "title": ws.info().title,
-                "groups": sorted(g.name for g in ws.groups()),
-                "facilitator": participant_id is None if facilitator is None else facilitator,
-                **({"web": True} if web else {}),
-                **({"presenter": True} if presenter else {}),
-                **({"role": ws.role} if participant_id is not None else {}),
-                **(
-                    {"participant": ws.participant(participant_id).name}
-                    if participant_id is not None
-                    else {}
-                ),
-            }
-        )
-        ws.close()
-
-    monkeypatch.setattr(cli, "_launch", fake_launch)
-    return seen
-
-
 def test_demo_path_creates_then_reuses_the_demo(
     tmp_path: Path, launched: list[dict[str, Any]]
 ) -> None:
@@ -502,6 +467,11 @@ def test_demo_path_creates_then_reuses_the_demo(
             "title": plan["workshop"]["title"],
             "groups": sorted(g["name"] for g in plan["groups"]),
             "facilitator": True,
+            "role": "facilitator",
+            "actor": "",
+            "participant": None,
+            "web": False,
+            "presenter": False,
         }
     ]
     with Workshop.open(path) as ws:

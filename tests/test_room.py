@@ -24,6 +24,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from tests.conftest import SMALL_PLAN
 from workshop import NotFound, VoteRejected, Workshop, WorkshopError, cli, schema
 from workshop.room import (
     CODE_ALPHABET,
@@ -1125,39 +1126,6 @@ def printed_join_code(result: Result) -> str:
     return found[0]
 
 
-@pytest.fixture
-def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Replace only the Textual launch (as in test_cli.py): record who would be shown what."""
-    seen: list[dict[str, Any]] = []
-
-    def fake_launch(
-        ws: Workshop,
-        *,
-        participant_id: int | None = None,
-        facilitator: bool | None = None,
-        web: bool = False,
-        presenter: bool = False,
-    ) -> None:
-        seen.append(
-            {
-                "path": Path(ws.path),
-                "facilitator": participant_id is None if facilitator is None else facilitator,
-                "role": ws.role,
-                "actor": ws.actor,
-                **({"web": True} if web else {}),
-                **(
-                    {"participant": ws.participant(participant_id).name}
-                    if participant_id is not None
-                    else {}
-                ),
-            }
-        )
-        ws.close()
-
-    monkeypatch.setattr(cli, "_launch", fake_launch)
-    return seen
-
-
 def test_new_with_a_pin_from_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
     result = invoke("new", path, "--title", "Q4", "--pin", env={"WORKSHOP_PIN": SECRET_PIN})
@@ -1219,6 +1187,9 @@ def pin_file(tmp_path: Path, small_plan: dict[str, Any]) -> Path:
     return path
 
 
+SMALL_GROUPS = sorted(g["name"] for g in SMALL_PLAN["groups"])
+
+
 def participants_of(path: Path) -> dict[str, bool]:
     with Workshop.open(path) as ws:
         return {p.name: p.facilitator for p in ws.participants()}
@@ -1238,10 +1209,14 @@ def test_join_as_facilitator_with_the_right_pin(
     assert launched == [
         {
             "path": pin_file,
+            "title": "Room",
+            "groups": SMALL_GROUPS,
             "facilitator": True,
             "role": "facilitator",
             "actor": "Fay",
             "participant": "Fay",
+            "web": False,
+            "presenter": False,
         }
     ]
     assert participants_of(pin_file)["Fay"] is True
@@ -1288,10 +1263,14 @@ def test_join_without_facilitator_needs_no_pin_and_acts_as_participant(
     assert launched == [
         {
             "path": pin_file,
+            "title": "Room",
+            "groups": SMALL_GROUPS,
             "facilitator": False,
             "role": "participant",
             "actor": "Ann",
             "participant": "Ann",
+            "web": False,
+            "presenter": False,
         }
     ]
     assert participants_of(pin_file)["Ann"] is False
