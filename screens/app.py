@@ -215,7 +215,7 @@ class WorkshopApp(App):
         if self.participant_id is None or not self.ws.groups():
             return False
         me = self.ws.participant(self.participant_id)
-        return me.group_id is None and not me.facilitator and self.ws.is_facilitator is False
+        return me.group_id is None and not me.facilitator and not self.ws.is_facilitator
 
     def _join(self, draft: JoinDraft) -> None:
         """Check the join code, name and PIN (browser) and record the group; raises
@@ -277,7 +277,10 @@ class WorkshopApp(App):
                 self.notify(f"{timer.clock()} left in this phase.", severity="warning")
                 self.bell()
         self._timer_mark = mark
-        self._show_room()
+        if isinstance(self.screen, PresenterScreen):
+            self.screen.show_clock(timer)  # the board is read again only when it changes
+        elif isinstance(self.screen, PhaseScreen):
+            self.screen.show_room()
 
     def _show_room(self) -> None:
         if isinstance(self.screen, PhaseScreen):
@@ -340,7 +343,7 @@ class WorkshopApp(App):
         if action in self.ROOM_ACTIONS and not self.facilitator:
             return False
         if action in self.PARTICIPANT_ACTIONS:
-            if self.participant_id is None or self.ws.is_facilitator and action == "toggle_ready":
+            if self.participant_id is None or (self.ws.is_facilitator and action == "toggle_ready"):
                 return False
             if action == "follow_room" and self.current_mode == self.phase:
                 return False  # shown only while looking back

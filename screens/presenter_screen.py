@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, ProgressBar, Static
 
 from workshop.presenter import Board, board
+from workshop.room import Timer
 
 CHROME_ROWS = 15  # the rows around the lines: title, phase, prompt, rules, join code, keys
 
@@ -67,7 +68,7 @@ class PresenterScreen(Screen):
         self.refresh_board()
 
     def refresh_board(self) -> None:
-        """Read the board again (on every change and every timer tick)."""
+        """Read the whole board again (when the workshop changed or the size did)."""
         rows = max(3, self.app.size.height - CHROME_ROWS)
         view = board(self.app.ws, limit=rows - 1)  # type: ignore[attr-defined]
         spaced = (len(view.lines) + 1) * 2 <= rows
@@ -75,12 +76,7 @@ class PresenterScreen(Screen):
         self.query_one("#phase", Static).update(f"{view.of}: {view.phase.upper()}")
         self.query_one("#prompt", Static).update(view.prompt)
         self.query_one("#lines", Static).update(board_table(view, spaced=spaced))
-        clock = self.query_one("#clock", Digits)
-        timer = view.timer
-        clock.update(timer.clock() if timer else "")
-        clock.display = timer is not None
-        clock.set_class(bool(timer and timer.warning), "-warning")
-        clock.set_class(bool(timer and timer.ended), "-ended")
+        self.show_clock(view.timer)
         self.query_one("#join", Static).update(f"Join code {view.join_code}")
         ready = view.readiness
         total = ready.total if ready else 0
@@ -88,3 +84,11 @@ class PresenterScreen(Screen):
         self.query_one("#ready-label", Static).update(f"✔ {done} of {total} done")
         bar = self.query_one("#ready", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
+
+    def show_clock(self, timer: Timer | None) -> None:
+        """Only the timer (every second): the board itself changes with the workshop."""
+        clock = self.query_one("#clock", Digits)
+        clock.update(timer.clock() if timer else "")
+        clock.display = timer is not None
+        clock.set_class(bool(timer and timer.warning), "-warning")
+        clock.set_class(bool(timer and timer.ended), "-ended")

@@ -14,12 +14,9 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from screens.phase_screen import data_table
 from screens.themes import THEMES
 from screens.widgets.short_text import cut
+from workshop.vocabulary import plural
 
 TABS = ("actions", "groups", "gaps", "orphans", "comments", "workshops")
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def headline(data: dict[str, Any]) -> str:
@@ -28,11 +25,11 @@ def headline(data: dict[str, Any]) -> str:
     span = f" from {quarters[0]} to {quarters[-1]}" if quarters else ""
     notes = []
     if data["overdue"]:
-        notes.append(f"⚠ {_plural(data['overdue'], 'overdue action')}")
+        notes.append(f"⚠ {plural(data['overdue'], 'overdue action')}")
     if data["skipped"]:
-        notes.append(f"{_plural(len(data['skipped']), 'file')} skipped (see Workshops)")
+        notes.append(f"{plural(len(data['skipped']), 'file')} skipped (see Workshops)")
     tail = ": " + ", ".join(notes) if notes else ""
-    return f"{_plural(len(data['workshops']), 'workshop')}{span}, as of {data['today']}{tail}."
+    return f"{plural(len(data['workshops']), 'workshop')}{span}, as of {data['today']}{tail}."
 
 
 def _gap_points(points: list[dict[str, Any]], width: int) -> str:

@@ -16,7 +16,7 @@ from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
 from .plan import IMPORTED as PLAN_SECTIONS
 from .store import Workshop
-from .vocabulary import CSV_TABLE_NAMES, one_line
+from .vocabulary import CSV_TABLE_NAMES, one_line, plural
 
 
 class _Commands(click.Group):
@@ -226,7 +226,7 @@ def import_(file: Path, plan_path: Path) -> None:
         text = _read_text(plan_path, "comments file")
         with Workshop.open(file) as ws:
             count = ws.import_comments_csv(text, plan_path.name)
-        click.echo(f"Added {count} comment{'s' if count != 1 else ''} to {file}.")
+        click.echo(f"Added {plural(count, 'comment')} to {file}.")
         return
     plan = _read_plan(plan_path)
     with Workshop.open(file) as ws:
@@ -405,6 +405,5 @@ def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> Non
     else:
         output.write_text(text, encoding="utf-8", newline="")
         skipped = len(data["skipped"])
-        note = f" ({skipped} file{'s' if skipped != 1 else ''} skipped)" if skipped else ""
-        count = len(data["workshops"])
-        click.echo(f"Wrote {output}: {count} workshop{'s' if count != 1 else ''}{note}.", err=True)
+        note = f" ({plural(skipped, 'file')} skipped)" if skipped else ""
+        click.echo(f"Wrote {output}: {plural(len(data['workshops']), 'workshop')}{note}.", err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import PlanError
 from .model import Comment
-from .vocabulary import SENTIMENTS, choice, clean_text, iso_date, name_key
+from .vocabulary import SENTIMENTS, choice, clean_text, iso_date, name_key, plural
 
 if TYPE_CHECKING:
     from .store import Workshop
@@ -196,7 +196,7 @@ class CommentRecords:
             ids = [int(self.db["comments"].insert(r).last_pk) for r in clean_rows]  # type: ignore[arg-type]
             self._record(
                 "import",
-                f"Imported {len(ids)} comment{'s' if len(ids) != 1 else ''} from {source}",
+                f"Imported {plural(len(ids), 'comment')} from {source}",
                 {"op": "delete", "table": "comments", "ids": ids},
             )
         return len(ids)

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .vocabulary import PHASES
+from .vocabulary import PHASES, plural
 
 if TYPE_CHECKING:
     from .room import Readiness, Timer
@@ -75,7 +75,7 @@ def _review(ws: Workshop) -> tuple[str, list[Line]]:
 def _groups(ws: Workshop) -> tuple[str, list[Line]]:
     lines = [
         Line(g.name, "✖ not connected" if g.is_orphan else
-             f"{g.customer_distance} step{'s' if g.customer_distance != 1 else ''} to a customer",
+             f"{plural(g.customer_distance, 'step')} to a customer",
              strong=g.is_orphan)
         for g in ws.groups()
     ]  # fmt: skip
@@ -98,11 +98,11 @@ def _onion(ws: Workshop) -> tuple[str, list[Line]]:
         layers = onions.get(t.id, [])
         weak = sum(c.weakens for c in layers)
         fails = sum(c.fail_point for c in layers)
-        marks = [f"{len(layers)} layer{'s' if len(layers) != 1 else ''}"]
+        marks = [plural(len(layers), "layer")]
         if weak:
             marks.append(f"✖ {weak} weak")
         if fails:
-            marks.append(f"⚠ {fails} fail point{'s' if fails != 1 else ''}")
+            marks.append(f"⚠ {plural(fails, 'fail point')}")
         lines.append(Line(t.name, " · ".join(marks), strong=bool(weak or fails)))
     return "Which groups, layer by layer, make each touchpoint succeed or fail?", lines
 

@@ -111,27 +111,17 @@ def rollup(paths: list[Path], today: dt.date | None = None) -> dict[str, Any]:
         key=lambda a: (not a["overdue"], a["due"] or "9999", a["workshop"], a["id"]),
     )
 
-    status_counts: dict[tuple[str, str], Counter[str]] = {}
+    status_counts: dict[tuple[str, str], Counter[str]] = {}  # statuses, and "moved"
     for a in actions:
         if a["owner"]:
-            status_counts.setdefault((name_key(a["owner"]), a["quarter"]), Counter())[
-                a["status"]
-            ] += 1
+            counts = status_counts.setdefault((name_key(a["owner"]), a["quarter"]), Counter())
+            counts[a["status"]] += 1
+            counts["moved"] += a["moved"]
     by_group = [
-        {
-            "group": display[key],
-            "quarter": q,
-            **{s: counts[s] for s in STATUSES},
-            "moved": sum(
-                1
-                for a in actions
-                if a["moved"] and a["owner"] and name_key(a["owner"]) == key and a["quarter"] == q
-            ),
-        }
-        for (key, q), counts in sorted(
-            status_counts.items(), key=lambda i: (display[i[0][0]].casefold(), i[0][1])
-        )
-    ]
+        {"group": display[key], "quarter": q, **{s: counts[s] for s in STATUSES},
+         "moved": counts["moved"]}
+        for (key, q), counts in sorted(status_counts.items(), key=_by_group_then_quarter(display))
+    ]  # fmt: skip
 
     gaps: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for w in workshops:

@@ -135,3 +135,8 @@ def flag(value: object, field: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in words:
         return words[value.strip().lower()]
     raise PlanError(f"{field} must be true or false; got {value!r}.")
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 comment", "2 comments": a count with its noun (nouns that take an s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
