@@ -225,7 +225,10 @@ class RoomRecords:
     # -- facilitator PIN and join code ---------------------------------------------------
 
     def _room(self: Workshop) -> dict[str, Any]:
-        return self.db["workshop"].get(1)
+        """The workshop row, read with one plain query: a participant's every write checks
+        the timer through it."""
+        cursor = self.db.execute("select * from workshop where id = 1")
+        return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
     def set_pin(self: Workshop, pin: str) -> None:
         """Set (or change) the facilitator PIN; only its salted hash is stored."""
