@@ -99,7 +99,6 @@ class ActionsScreen(PhaseScreen):
         yield Static(id="action-detail", classes="detail", markup=False)
 
     def on_mount(self) -> None:
-        self.refresh_data()
         self.query_one("#action-table").focus()
 
     # -- loading -------------------------------------------------------------------------

@@ -4,52 +4,81 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
-from screens.actions_screen import ActionsScreen
-from screens.coming_screen import ComingScreen
 from screens.commands import WorkshopCommands
-from screens.comments_screen import CommentsScreen
-from screens.groups_screen import GroupsScreen
-from screens.handoffs_screen import HandoffsScreen
-from screens.help_screen import HelpScreen
-from screens.join_form import JoinDraft, JoinForm
-from screens.onion_screen import OnionScreen
 from screens.phase_screen import PhaseScreen
-from screens.presenter_screen import PresenterScreen
-from screens.proposals_screen import ProposalsScreen
-from screens.review_screen import ReviewScreen
-from screens.summary_screen import SummaryScreen
 from screens.themes import THEMES
-from screens.timer_form import TimerDraft, TimerForm
-from screens.vote_screen import VoteScreen
 from screens.widgets.room_bar import RoomState
 from workshop import Workshop, WorkshopError
 from workshop.vocabulary import PHASES
 
-BUILT = {
-    "review": ReviewScreen,
-    "groups & roles": GroupsScreen,
-    "customers & hand-offs": HandoffsScreen,
-    "touchpoint onion": OnionScreen,
-    "customer comments": CommentsScreen,
-    "proposals": ProposalsScreen,
-    "vote": VoteScreen,
-    "action plans": ActionsScreen,
-    "summary": SummaryScreen,
+if TYPE_CHECKING:
+    from screens.join_form import JoinDraft
+    from screens.timer_form import TimerDraft
+
+# Each phase's screen, as (module, class). A module is imported when its screen is first
+# shown, or when help or the palette list every screen's keys: startup stays short.
+SCREEN_CLASSES = {
+    "review": ("screens.review_screen", "ReviewScreen"),
+    "groups & roles": ("screens.groups_screen", "GroupsScreen"),
+    "customers & hand-offs": ("screens.handoffs_screen", "HandoffsScreen"),
+    "touchpoint onion": ("screens.onion_screen", "OnionScreen"),
+    "customer comments": ("screens.comments_screen", "CommentsScreen"),
+    "proposals": ("screens.proposals_screen", "ProposalsScreen"),
+    "vote": ("screens.vote_screen", "VoteScreen"),
+    "action plans": ("screens.actions_screen", "ActionsScreen"),
+    "summary": ("screens.summary_screen", "SummaryScreen"),
 }
+
+
+class _BuiltScreens(Mapping[str, "type[PhaseScreen]"]):
+    """phase -> screen class, importing the screen's module on first use."""
+
+    def __getitem__(self, phase: str) -> type[PhaseScreen]:
+        module, name = SCREEN_CLASSES[phase]
+        return getattr(importlib.import_module(module), name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SCREEN_CLASSES)
+
+    def __len__(self) -> int:
+        return len(SCREEN_CLASSES)
+
+
+BUILT: Mapping[str, type[PhaseScreen]] = _BuiltScreens()
+HERE = Path(__file__).parent
+# Read before the other stylesheets, which refine them.
+SHARED_CSS = [HERE / "phase_screen.tcss", HERE / "widgets" / "record_form.tcss"]
+OWN_APP_CSS = {"app.tcss", "rollup_app.tcss"}  # the apps' own, read as they start
 MAX_WRONG_CODES = 5  # a browser session closes after this many wrong join codes or PINs
 PRESENTER = "presenter"  # the mode of the presenter view (the phases are the other modes)
 POLL_SECONDS = 0.1  # PRAGMA data_version is cheap; others' changes show within ~0.1 s
 
 
-def _phase_screen_factory(phase: str):
-    built = BUILT.get(phase)
-    return built if built else (lambda: ComingScreen(phase))
+def _phase_screen_factory(phase: str) -> Callable[[], Screen]:
+    if phase in SCREEN_CLASSES:
+        return lambda: BUILT[phase]()
+
+    def coming() -> Screen:
+        from screens.coming_screen import ComingScreen
+
+        return ComingScreen(phase)
+
+    return coming
+
+
+def _presenter_screen() -> Screen:
+    from screens.presenter_screen import PresenterScreen
+
+    return PresenterScreen()
 
 
 class WorkshopApp(App):
@@ -59,7 +88,8 @@ class WorkshopApp(App):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     TITLE = "workshop"
     COMMANDS = App.COMMANDS | {WorkshopCommands}
-    MODES = {phase: _phase_screen_factory(phase) for phase in PHASES} | {PRESENTER: PresenterScreen}
+    MODES = {phase: _phase_screen_factory(phase) for phase in PHASES}
+    MODES[PRESENTER] = _presenter_screen
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding(
@@ -184,12 +214,30 @@ class WorkshopApp(App):
             self.register_theme(theme)
         self.theme = "projector"
 
+    def preload_css(self) -> None:
+        """Read every screen's and dialog's stylesheet once the first screen is painted.
+        Textual parses all CSS again from scratch, and restyles the app, whenever a screen
+        brings a stylesheet it has not seen; each rule is scoped to its own screen, so
+        reading them early changes nothing on show."""
+        sheet = self.stylesheet
+        others = sorted(path for path in HERE.rglob("*.tcss") if path.name not in OWN_APP_CSS)
+        fresh = [
+            path
+            for path in dict.fromkeys([*SHARED_CSS, *others])
+            if not sheet.has_source(str(path))
+        ]
+        if fresh:
+            sheet.read_all(fresh)
+            sheet.parse()
+
     def today(self) -> dt.date:
         """Today's date, for due-date warnings (fixed in tests so pictures stay the same)."""
         return self._today or dt.date.today()
 
     def on_mount(self) -> None:
         if self.web or self._needs_group():
+            from screens.join_form import JoinForm
+
             self.push_screen(
                 JoinForm(self._join, self.ws.groups(), web=self.web, name=self._my_name()),
                 self._joined,
@@ -277,7 +325,7 @@ class WorkshopApp(App):
                 self.notify(f"{timer.clock()} left in this phase.", severity="warning")
                 self.bell()
         self._timer_mark = mark
-        if isinstance(self.screen, PresenterScreen):
+        if self._presenter_on_show():
             self.screen.show_clock(timer)  # the board is read again only when it changes
         elif isinstance(self.screen, PhaseScreen):
             self.screen.show_room()
@@ -285,8 +333,12 @@ class WorkshopApp(App):
     def _show_room(self) -> None:
         if isinstance(self.screen, PhaseScreen):
             self.screen.show_room()
-        elif isinstance(self.screen, PresenterScreen):
+        elif self._presenter_on_show():
             self.screen.refresh_board()
+
+    def _presenter_on_show(self) -> bool:
+        """Whether the presenter view itself is on show (not a dialog over it)."""
+        return self.current_mode == PRESENTER and len(self.screen_stack) == 1
 
     def may_edit(self, phase: str) -> bool:
         """Whether this seat may change things on the screen of `phase`: the facilitator
@@ -400,6 +452,8 @@ class WorkshopApp(App):
         self._show_room()
 
     def action_phase_timer(self) -> None:
+        from screens.timer_form import TimerForm
+
         def start(draft: TimerDraft) -> None:
             timer = self.ws.start_timer(draft.length, lock=draft.lock)
             lock = "; input locks at the end" if draft.lock else ""
@@ -455,6 +509,8 @@ class WorkshopApp(App):
         self.notify(f"Wrote the summary to {target}.")
 
     def action_help(self) -> None:
+        from screens.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

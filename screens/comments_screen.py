@@ -119,7 +119,6 @@ class CommentsScreen(PhaseScreen):
                     yield Static(id="stream-detail", classes="detail", markup=False)
 
     def on_mount(self) -> None:
-        self.refresh_data()
         self.query_one("#comment-table").focus()
 
     # -- loading -------------------------------------------------------------------------

@@ -71,9 +71,6 @@ class GroupsScreen(PhaseScreen):
         yield Static(id="detail", markup=False)
         yield Static("", id="empty", markup=False)
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
     @property
     def table(self) -> DataTable:
         return self.query_one("#groups", DataTable)

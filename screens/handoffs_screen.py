@@ -129,7 +129,6 @@ class HandoffsScreen(PhaseScreen):
                 yield Tree("Paying customers", id="chain-tree")
 
     def on_mount(self) -> None:
-        self.refresh_data()
         self.query_one("#picker").focus()
 
     # -- loading -------------------------------------------------------------------------

@@ -148,7 +148,6 @@ class OnionScreen(PhaseScreen):
 
     def on_mount(self) -> None:
         self.query_one("#onion-tree", Tree).auto_expand = False
-        self.refresh_data()
         self.query_one("#touchpoint-table").focus()
 
     # -- loading -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -11,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.types import NoActiveAppError
 from textual.widgets import DataTable, Footer, Header
 
 from screens.widgets.confirm import ConfirmModal
@@ -54,6 +56,16 @@ class PhaseScreen(Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     PHASE = ""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A new screen is styled as it mounts. Marking it up to date with the app's CSS
+        # spares the two full re-parses and whole-app restyles Textual would run when it
+        # is first shown (the app's CSS generation moves only when the theme changes).
+        # A private attribute of the Textual pinned in constraints.txt; the test
+        # test_a_new_screen_parses_no_css notices if it stops working.
+        with contextlib.suppress(NoActiveAppError):
+            self._css_update_count = self.app._css_update_count
+
     @property
     def workshop_app(self) -> WorkshopApp:
         from screens.app import WorkshopApp
@@ -84,6 +96,9 @@ class PhaseScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_room()
+        preload = getattr(self.app, "preload_css", None)
+        if preload is not None:
+            self.call_after_refresh(preload)  # the other screens' CSS, once this one shows
 
     def show_room(self) -> None:
         """Update the room line (timer, who is done, join code or one's own state)."""

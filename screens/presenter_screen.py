@@ -58,9 +58,6 @@ class PresenterScreen(Screen):
             yield ProgressBar(id="ready", show_eta=False, show_percentage=False)
         yield Static("p: leave presenter view · ]: next phase · T: timer", id="keys")
 
-    def on_mount(self) -> None:
-        self.refresh_board()
-
     def on_screen_resume(self) -> None:
         self.refresh_board()
 

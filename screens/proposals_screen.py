@@ -103,7 +103,6 @@ class ProposalsScreen(PhaseScreen):
                             yield Static(id=f"cell-{impact}-{effort}", classes="cell", markup=False)
 
     def on_mount(self) -> None:
-        self.refresh_data()
         self.query_one("#proposal-table").focus()
 
     def refresh_data(self) -> None:

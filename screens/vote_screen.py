@@ -113,7 +113,6 @@ class VoteScreen(PhaseScreen):
         yield Static(id="vote-detail", classes="detail", markup=False)
 
     def on_mount(self) -> None:
-        self.refresh_data()
         self.query_one("#vote-table").focus()
 
     # -- who is looking ------------------------------------------------------------------

@@ -128,6 +128,7 @@ class Workshop(
         self.db = db
         self.path = path
         self.actor = actor
+        self._phase_moves = 0  # rows this connection changed only to move the phase
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -421,8 +422,9 @@ class Workshop(
 
     def change_token(self) -> tuple[int, int]:
         """Differs whenever anything was committed since it was taken, by this connection
-        or another one: screens reload only then."""
-        return self.data_version(), self.db.conn.total_changes
+        or another one: screens reload only then. This connection's own phase moves are left
+        out (they change no screen's rows; the header and room line show the phase)."""
+        return self.data_version(), self.db.conn.total_changes - self._phase_moves
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll for live updates."""
@@ -457,10 +459,13 @@ class Workshop(
                 clean[key] = choice(value, "The phase", PHASES)
             else:
                 raise WorkshopError(f"The workshop has no field {key!r}.")
+        before = self.db.conn.total_changes
         with self.transaction():
             if "phase" in clean and clean["phase"] != self.info().phase:
                 clean |= {"timer_phase": None, "timer_ends": None}  # a new phase, a new timer
             self.db["workshop"].update(1, clean)
+        if set(values) == {"phase"}:
+            self._phase_moves += self.db.conn.total_changes - before
 
     # -- names ---------------------------------------------------------------------------
 
