@@ -53,7 +53,7 @@ class ActionRecords:
 
     def _actions(self: Workshop, where: str = "", params: list[Any] | None = None):
         sql = _ACTION_SQL + (f" where {where}" if where else "") + " order by a.id"
-        return [Action(*row) for row in self.db.execute(sql, params or []).fetchall()]
+        return [Action(*row) for row in self.conn.execute(sql, params or []).fetchall()]
 
     def actions(self: Workshop) -> list[Action]:
         """Every action in the order it was planned."""

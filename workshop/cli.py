@@ -14,7 +14,6 @@ import click
 from . import __version__
 from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
-from .plan import IMPORTED as PLAN_SECTIONS
 from .store import Workshop
 from .vocabulary import CSV_TABLE_NAMES, one_line, plural
 
@@ -174,7 +173,9 @@ def new(
     pin = _pin(confirm=True) if ask_pin else None
     with Workshop.create(file, title=title, plan=plan, follow_up=previous, pin=pin) as ws:
         filled = plan is not None or previous is not None
-        counts = {section: ws.db[section].count for section in PLAN_SECTIONS} if filled else {}
+        from .plan import IMPORTED  # the plan's machinery, only when a file is made
+
+        counts = {section: ws.db[section].count for section in IMPORTED} if filled else {}
         follows = ws.info().follows
         code = ws.join_code()
     click.echo(f"Created {file}" + (f" with {_added(counts)}." if filled else "."))

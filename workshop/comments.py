@@ -47,9 +47,9 @@ class CommentRecords:
 
     def _comments(self: Workshop, where: str = "", params: list[Any] | None = None):
         sql = _COMMENT_SQL + (f" where {where}" if where else "") + _NEWEST_FIRST
-        rows = self.db.execute(sql, params or []).fetchall()
+        rows = self.conn.execute(sql, params or []).fetchall()
         routes: dict[int, list[tuple[int, str]]] = {}
-        for cid, gid, name in self.db.execute(
+        for cid, gid, name in self.conn.execute(
             "select r.comment_id, r.group_id, g.name from comment_routes r "
             "join groups g on g.id = r.group_id order by r.comment_id, r.group_id"
         ):
@@ -122,7 +122,7 @@ class CommentRecords:
             if not isinstance(gid, int) or isinstance(gid, bool):
                 raise PlanError(f"A comment is routed to groups by id; got {gid!r}.")
             self._row("groups", gid, "group")
-        self.db.execute("delete from comment_routes where comment_id = ?", [comment_id])
+        self.conn.execute("delete from comment_routes where comment_id = ?", [comment_id])
         for gid in ids:
             self.db["comment_routes"].insert({"comment_id": comment_id, "group_id": gid})
 

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from .store import Workshop
 
 DEMO_PLAN = Path(__file__).with_name("demo_plan.json")
@@ -20,6 +18,8 @@ def demo_plan() -> dict[str, Any]:
 
 def default_demo_path() -> Path:
     """Where `workshop demo` keeps its file: the user data directory."""
+    import platformdirs  # read only for the demo's place, not on every start
+
     return Path(platformdirs.user_data_dir("workshop", appauthor=False)) / "demo.db"
 
 

@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlite_utils  # noqa: F401  the exports read through ws.db, which needs it
 from jinja2 import (
     BaseLoader,
     DictLoader,

@@ -93,7 +93,7 @@ class HandoffRecords:
         self: Workshop, where: str = "", params: list[Any] | None = None
     ) -> list[Handoff]:
         sql = _HANDOFF_SQL + (f" where {where}" if where else "") + " order by h.id"
-        return [Handoff(*row) for row in self.db.execute(sql, params or []).fetchall()]
+        return [Handoff(*row) for row in self.conn.execute(sql, params or []).fetchall()]
 
     def handoffs(self: Workshop) -> list[Handoff]:
         """Every hand-off, in the order they were added."""
@@ -128,7 +128,7 @@ class HandoffRecords:
         receiver: dict[str, int | None],
         exclude_id: int | None = None,
     ) -> None:
-        row = self.db.execute(
+        row = self.conn.execute(
             "select id from handoffs where provider_id = ? and receiver_group_id is ? "
             "and receiver_customer_id is ?",
             [provider_id, receiver["receiver_group_id"], receiver["receiver_customer_id"]],

@@ -66,7 +66,7 @@ class OnionRecords:
         sql = _TOUCHPOINT_SQL + (f" where {where}" if where else "") + " order by t.id"
         return [
             Touchpoint(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "")
-            for r in self.db.execute(sql, params or []).fetchall()
+            for r in self.conn.execute(sql, params or []).fetchall()
         ]
 
     def touchpoints(self: Workshop) -> list[Touchpoint]:
@@ -144,10 +144,10 @@ class OnionRecords:
         self: Workshop, where: str = "", params: list[Any] | None = None
     ) -> list[Contribution]:
         sql = _CONTRIBUTION_SQL + (f" where {where}" if where else "") + " order by k.id"
-        rows = self.db.execute(sql, params or []).fetchall()
-        owners = {r[0]: r[1] for r in self.db.execute("select id, owner_id from touchpoints")}
+        rows = self.conn.execute(sql, params or []).fetchall()
+        owners = {r[0]: r[1] for r in self.conn.execute("select id, owner_id from touchpoints")}
         owner_names = dict(
-            self.db.execute(
+            self.conn.execute(
                 "select t.id, g.name from touchpoints t join groups g on g.id = t.owner_id"
             ).fetchall()
         )
@@ -155,7 +155,7 @@ class OnionRecords:
         if where:  # a few touchpoints: read their whole onions
             for tp_id in {r[1] for r in rows}:
                 supports[tp_id] = dict(
-                    self.db.execute(
+                    self.conn.execute(
                         "select group_id, supports_group_id from contributions"
                         " where touchpoint_id = ?",
                         [tp_id],
@@ -373,7 +373,7 @@ class OnionRecords:
                 snap["blanked"].extend(part["blanked"])
             self._check_may_delete(snap["rows"], "layer")
             for item in doomed:
-                self.db.execute("delete from contributions where id = ?", [item.id])
+                self.conn.execute("delete from contributions where id = ?", [item.id])
             more = f" and {len(doomed) - 1} resting on it" if len(doomed) > 1 else ""
             self._record(
                 "delete",

@@ -65,7 +65,7 @@ class ProposalRecords:
 
     def participants(self: Workshop) -> list[Participant]:
         """Everyone who joined, in the order they joined."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "select p.id, p.name, p.group_id, g.name, p.facilitator from participants p "
             "left join groups g on g.id = p.group_id order by p.id"
         ).fetchall()
@@ -104,7 +104,7 @@ class ProposalRecords:
 
     def _proposals(self: Workshop, where: str = "", params: list[Any] | None = None):
         sql = _PROPOSAL_SQL + (f" where {where}" if where else "") + " order by p.id"
-        return [Proposal(*row) for row in self.db.execute(sql, params or []).fetchall()]
+        return [Proposal(*row) for row in self.conn.execute(sql, params or []).fetchall()]
 
     def proposals(self: Workshop) -> list[Proposal]:
         """Every proposal in the order it was made."""

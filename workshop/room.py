@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import WorkshopError
+from .errors import NotFound, WorkshopError
 from .vocabulary import name_key
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ class RoomRecords:
     def _added_by(self: Workshop, table: str, row_id: int) -> str | None:
         """Who added the row now at `table`.`row_id` through the app; None when it came from a
         plan or an import, or when its id was reused after a delete."""
-        added = self.db.execute(
+        added = self.conn.execute(
             "select id, actor from events where kind = 'add' and undone = 0 and json_valid(undo)"
             " and json_extract(undo, '$.table') = ?"
             " and exists (select 1 from json_each(undo, '$.ids') where value = ?)"
@@ -191,7 +191,7 @@ class RoomRecords:
         ).fetchone()
         if added is None:
             return None
-        deleted_since = self.db.execute(
+        deleted_since = self.conn.execute(
             "select 1 from events d, json_each(case when json_valid(d.undo) then d.undo"
             " else '{}' end, '$.snapshot.rows') r where d.id > ? and d.kind = 'delete'"
             " and d.undone = 0"
@@ -227,8 +227,10 @@ class RoomRecords:
     def _room(self: Workshop) -> dict[str, Any]:
         """The workshop row, read with one plain query: a participant's every write checks
         the timer through it."""
-        cursor = self.db.execute("select * from workshop where id = 1")
-        return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+        row = next(self._rows("select * from workshop where id = 1"), None)
+        if row is None:
+            raise NotFound("The workshop file has lost its workshop row.")
+        return row
 
     def set_pin(self: Workshop, pin: str) -> None:
         """Set (or change) the facilitator PIN; only its salted hash is stored."""
@@ -306,18 +308,18 @@ class RoomRecords:
             self.participant(participant_id)
             phase = self.info().phase
             if ready:
-                self.db.execute(
+                self.conn.execute(
                     "insert or ignore into readiness (participant_id, phase) values (?, ?)",
                     [participant_id, phase],
                 )
             else:
-                self.db.execute(
+                self.conn.execute(
                     "delete from readiness where participant_id = ? and phase = ?",
                     [participant_id, phase],
                 )
 
     def is_ready(self: Workshop, participant_id: int) -> bool:
-        row = self.db.execute(
+        row = self.conn.execute(
             "select 1 from readiness where participant_id = ? and phase = "
             "(select phase from workshop where id = 1)",
             [participant_id],
@@ -326,7 +328,7 @@ class RoomRecords:
 
     def readiness(self: Workshop) -> Readiness:
         """Done participants over all participants (the facilitator aside) in this phase."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "select p.name, r.participant_id is not null from participants p"
             " left join readiness r on r.participant_id = p.id"
             " and r.phase = (select phase from workshop where id = 1)"

@@ -7,19 +7,33 @@ know was written by a newer release and is refused before anything is changed.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.db import ForeignKey
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.db import ForeignKey
+    from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "workshop"
-migrations = Migrations(MIGRATION_SET)
+MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils' Migrations records them
+# The steps in order. `migrations` (sqlite-utils' Migrations over them) is built on first use,
+# so that opening an up-to-date file does not import sqlite-utils (a tenth of startup).
+_STEPS: list[Callable[[Database], None]] = []
+
+
+def _step(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    _STEPS.append(fn)
+    return fn
 
 
 def _fk(table: str, column: str, other: str, on_delete: str = "CASCADE") -> ForeignKey:
+    from sqlite_utils.db import ForeignKey
+
     return ForeignKey(table, column, other, "id", on_delete=on_delete)
 
 
-@migrations()
+@_step
 def m001_customer_chain(db: Database) -> None:
     """The model of DESIGN.md: groups, customers, hand-offs, onion, comments, votes, actions."""
     db["workshop"].create(
@@ -189,7 +203,7 @@ def m001_customer_chain(db: Database) -> None:
     db["votes"].create_index(["round_id", "participant_id"])
 
 
-@migrations()
+@_step
 def m002_event_log(db: Database) -> None:
     """An append-only log of changes: who did what when, and what undoing it takes."""
     db["events"].create(
@@ -209,7 +223,7 @@ def m002_event_log(db: Database) -> None:
     db["workshop"].add_column("schema_version", int)
 
 
-@migrations()
+@_step
 def m003_votes_and_follow_up(db: Database) -> None:
     """Proposals answer a weak link or a comment; runoff rounds; actions carried over from the
     previous workshop keep the status they had then, so the summary can say what moved."""
@@ -226,7 +240,7 @@ def m003_votes_and_follow_up(db: Database) -> None:
         db.execute(sql)
 
 
-@migrations()
+@_step
 def m004_live_room(db: Database) -> None:
     """The live room: the join code browsers ask for, the facilitator PIN (hashed), the phase
     timer, and which participants are done with which phase."""
@@ -248,7 +262,23 @@ def m004_live_room(db: Database) -> None:
 
 def known_names() -> list[str]:
     """Names of the migrations this release knows, in order."""
-    return [m.name for m in migrations.pending(Database(memory=True))]
+    return [fn.__name__ for fn in _STEPS]
 
 
 SCHEMA_VERSION = len(known_names())
+_migrations: Migrations | None = None
+
+
+def __getattr__(name: str) -> object:
+    """`schema.migrations`: the steps as sqlite-utils' Migrations, built on first use."""
+    global _migrations
+    if name != "migrations":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _migrations is None:
+        from sqlite_utils.migrations import Migrations
+
+        built = Migrations(MIGRATION_SET)
+        for fn in _STEPS:
+            built()(fn)
+        _migrations = built
+    return _migrations

@@ -16,9 +16,7 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from . import schema, undo
 from .actions import ActionRecords
@@ -33,6 +31,9 @@ from .room import RoomRecords, hash_pin, new_join_code
 from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
 from .voting import VotingRecords
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 BUSY_TIMEOUT_SECONDS = 5.0
 GROUP_FIELDS = ("name", "role", "kind", "good_day")
 
@@ -46,8 +47,9 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
 
 
-def _inspect_read_only(path: Path) -> None:
-    """Refuse a file that is not a workshop of this or an older schema, without writing to it."""
+def _inspect_read_only(path: Path) -> list[str]:
+    """Refuse a file that is not a workshop of this or an older schema, without writing to it;
+    returns the names of the migrations applied to it."""
     # Without a -wal beside it nobody has the file open, so it is read as immutable: SQLite then
     # creates no -wal/-shm files, and a refused file is left exactly as it was found.
     try:
@@ -56,12 +58,12 @@ def _inspect_read_only(path: Path) -> None:
         raise WorkshopError(f"Cannot open {path}: {error}.") from None
     try:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-        if "workshop" not in tables or schema.migrations.migrations_table not in tables:
+        if "workshop" not in tables or schema.MIGRATIONS_TABLE not in tables:
             raise WorkshopError(f"{path} is an SQLite file but not a workshop file.")
         applied = [
             r[0]
             for r in conn.execute(
-                f"select name from {schema.migrations.migrations_table} where migration_set = ?",
+                f"select name from {schema.MIGRATIONS_TABLE} where migration_set = ?",
                 [schema.MIGRATION_SET],
             )
         ]
@@ -72,6 +74,7 @@ def _inspect_read_only(path: Path) -> None:
                 f"version knows {schema.SCHEMA_VERSION}). Upgrade workshop to open it."
             )
         conn.execute("pragma quick_check").fetchall()
+        return applied
     except sqlite3.OperationalError as error:
         if _is_busy(error):
             raise FileBusy(f"{path} is busy in another program; try again in a moment.") from None
@@ -101,16 +104,24 @@ def _readable(error: sqlite3.Error) -> str:
     return text
 
 
-def _connect(path: Path) -> Database:
+def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
-    db = Database(conn)
-    db.execute("pragma foreign_keys = on")
-    db.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    db.execute("pragma journal_mode = wal")
+    conn.execute("pragma recursive_triggers = on")  # as sqlite-utils' Database sets it
+    conn.execute("pragma foreign_keys = on")
+    conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    conn.execute("pragma journal_mode = wal")
     # In WAL mode, NORMAL keeps every commit through a crash of the process (it loses only
     # on power failure) and spares an fsync per commit, which many voters at once need.
-    db.execute("pragma synchronous = normal")
-    return db
+    conn.execute("pragma synchronous = normal")
+    return conn
+
+
+def _database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils' Database over a connection, imported when first needed. Plugins are not
+    run on workshop files (looking for them reads every installed package's metadata)."""
+    from sqlite_utils import Database
+
+    return Database(conn, execute_plugins=False)
 
 
 class Workshop(
@@ -124,11 +135,22 @@ class Workshop(
 ):
     """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""
 
-    def __init__(self, db: Database, path: Path, actor: str = "") -> None:
-        self.db = db
+    def __init__(self, db: Database | sqlite3.Connection, path: Path, actor: str = "") -> None:
+        if isinstance(db, sqlite3.Connection):
+            self.conn, self._db = db, None
+        else:
+            self.conn, self._db = db.conn, db
         self.path = path
         self.actor = actor
         self._phase_moves = 0  # rows this connection changed only to move the phase
+
+    @property
+    def db(self) -> Database:
+        """The file as sqlite-utils' Database, made on first use: the first screen reads
+        through the plain connection, and importing sqlite-utils is a tenth of startup."""
+        if self._db is None:
+            self._db = _database(self.conn)
+        return self._db
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -177,7 +199,7 @@ class Workshop(
             raise WorkshopError(f"The folder {path.parent} does not exist.")
         db = None
         try:
-            db = _connect(path)
+            db = _database(_connect(path))
             schema.migrations.apply(db)
             db["workshop"].insert(
                 {
@@ -227,17 +249,19 @@ class Workshop(
             )
         if path.is_dir():
             raise WorkshopError(f"{path} is a folder, not a workshop file.")
-        _inspect_read_only(path)
-        db = None
+        applied = _inspect_read_only(path)
+        conn = None
+        db: Database | sqlite3.Connection
         try:
-            db = _connect(path)
-            if schema.migrations.pending(db):
+            db = conn = _connect(path)
+            if any(name not in applied for name in schema.known_names()):
+                db = _database(conn)
                 schema.migrations.apply(db)
                 db.execute("update workshop set schema_version = ?", [schema.SCHEMA_VERSION])
-                db.conn.commit()
+                conn.commit()
         except BaseException as error:
-            if db is not None:
-                db.close()
+            if conn is not None:
+                conn.close()
             if not isinstance(error, sqlite3.OperationalError):
                 raise
             if _is_busy(error):
@@ -256,7 +280,7 @@ class Workshop(
         if not path.is_file():
             raise WorkshopError(f"{path} does not exist or is not a file.")
         _inspect_read_only(path)
-        db = Database(_connect_read_only(path))
+        db = _database(_connect_read_only(path))
         if schema.migrations.pending(db):
             db.close()
             raise WorkshopError(
@@ -267,7 +291,7 @@ class Workshop(
 
     def close(self) -> None:
         """Close the file; everything committed stays."""
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Workshop:
         return self
@@ -282,7 +306,7 @@ class Workshop(
         """Group writes: BEGIN IMMEDIATE at the outside, savepoints within. A participant's
         changes are refused once a locking phase timer has run out (unless `check_lock` is
         False, for saying one is done)."""
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
             with self.db.atomic():
                 yield self.db
@@ -315,7 +339,7 @@ class Workshop(
         SQLite's own busy handler backs off to 25-100 ms sleeps, which starves many writers
         contending at once (a room voting); short randomised retries keep them flowing.
         """
-        conn = self.db.conn
+        conn = self.conn
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         conn.execute("pragma busy_timeout = 0")
         try:
@@ -335,7 +359,7 @@ class Workshop(
             conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
     def _record(self, kind: str, summary: str, undo_data: dict[str, Any] | None) -> None:
-        self.db.execute(
+        self.conn.execute(
             "insert into events (at, actor, kind, summary, undo, undone) values (?, ?, ?, ?, ?, 0)",
             [
                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -352,12 +376,12 @@ class Workshop(
 
     def last_event_id(self) -> int:
         """The id of the latest change (0 when none): a bookmark for `edited_meanwhile`."""
-        return self.db.execute("select coalesce(max(id), 0) from events").fetchone()[0]
+        return self.conn.execute("select coalesce(max(id), 0) from events").fetchone()[0]
 
     def edited_meanwhile(self, since: int) -> list[str]:
         """Who else changed what this connection edited after the bookmark `since`, before it
         did: a form tells its user that their version replaced someone else's."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "select id, actor, kind, json_extract(undo, '$.table'), json_extract(undo, '$.id')"
             " from events where id > ? and json_valid(undo) order by id",
             [since],
@@ -409,7 +433,7 @@ class Workshop(
                     self.db[data["table"]].update(data["id"], data["values"])
                 elif data["op"] == "delete":
                     for rid in data["ids"]:
-                        self.db.execute(f'delete from "{data["table"]}" where id = ?', [rid])
+                        self.conn.execute(f'delete from "{data["table"]}" where id = ?', [rid])
                 elif data["op"] == "routes":
                     self._set_routes(data["comment_id"], data["group_ids"])
             except sqlite3.IntegrityError:
@@ -424,17 +448,17 @@ class Workshop(
         """Differs whenever anything was committed since it was taken, by this connection
         or another one: screens reload only then. This connection's own phase moves are left
         out (they change no screen's rows; the header and room line show the phase)."""
-        return self.data_version(), self.db.conn.total_changes - self._phase_moves
+        return self.data_version(), self.conn.total_changes - self._phase_moves
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap to poll for live updates."""
-        return self.db.execute("pragma data_version").fetchone()[0]
+        return self.conn.execute("pragma data_version").fetchone()[0]
 
     # -- the workshop itself -------------------------------------------------------------
 
     def info(self) -> Info:
         """Title, purpose, date, phase and schema version."""
-        row = self.db["workshop"].get(1)
+        row = self._room()
         return Info(
             row["title"],
             row["purpose"] or "",
@@ -459,13 +483,13 @@ class Workshop(
                 clean[key] = choice(value, "The phase", PHASES)
             else:
                 raise WorkshopError(f"The workshop has no field {key!r}.")
-        before = self.db.conn.total_changes
+        before = self.conn.total_changes
         with self.transaction():
             if "phase" in clean and clean["phase"] != self.info().phase:
                 clean |= {"timer_phase": None, "timer_ends": None}  # a new phase, a new timer
             self.db["workshop"].update(1, clean)
         if set(values) == {"phase"}:
-            self._phase_moves += self.db.conn.total_changes - before
+            self._phase_moves += self.conn.total_changes - before
 
     # -- names ---------------------------------------------------------------------------
 
@@ -474,7 +498,7 @@ class Workshop(
         key = name_key(name)
         tables = ("groups", "customers") if table in ("groups", "customers") else (table,)
         for tbl in tables:
-            row = self.db.execute(
+            row = self.conn.execute(
                 f"select id, {'title' if tbl == 'proposals' else 'name'} "
                 f'from "{tbl}" where key = ?',
                 [key],
@@ -492,7 +516,7 @@ class Workshop(
 
     def lookup_id(self, table: str, name: str) -> int | None:
         """Id of the entity called `name` (ignoring case), or None."""
-        row = self.db.execute(
+        row = self.conn.execute(
             f'select id from "{table}" where key = ?', [name_key(name)]
         ).fetchone()
         return row[0] if row else None
@@ -511,8 +535,15 @@ class Workshop(
                 r["good_day"] or "",
                 distances.get(r["id"]),
             )
-            for r in self.db["groups"].rows_where(order_by="id")
+            for r in self._rows("select * from groups order by id")
         ]
+
+    def _rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+        """Rows of a query as dicts, read through the plain connection."""
+        cursor = self.conn.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        for row in cursor:
+            yield dict(zip(columns, row, strict=True))
 
     def group(self, group_id: int) -> Group:
         """One group by id."""
@@ -523,8 +554,8 @@ class Workshop(
 
     def customer_distances(self) -> dict[int, int | None]:
         """Distance to the paying customer of every group (None: no chain reaches one)."""
-        ids = [r[0] for r in self.db.execute("select id from groups")]
-        edges = self.db.execute(
+        ids = [r[0] for r in self.conn.execute("select id from groups")]
+        edges = self.conn.execute(
             "select provider_id, receiver_group_id, receiver_customer_id from handoffs"
         ).fetchall()
         return customer_distances(ids, edges)
@@ -600,7 +631,7 @@ class Workshop(
             old = self._row(table, row_id, what.split(" ")[0])
             snap = undo.snapshot(self.db, table, row_id)
             self._check_may_delete(snap["rows"], what.split(" ")[0])
-            self.db.execute(f'delete from "{table}" where id = ?', [row_id])
+            self.conn.execute(f'delete from "{table}" where id = ?', [row_id])
             label = old.get("name") or old.get("title") or ""
             self._record(
                 "delete", f"Deleted {what} {label}".rstrip(), {"op": "restore", "snapshot": snap}
@@ -614,7 +645,7 @@ class Workshop(
         return found[0]
 
     def _row(self, table: str, row_id: int, what: str) -> dict[str, Any]:
-        row = self.db.execute(f'select * from "{table}" where id = ?', [row_id]).fetchone()
+        row = self.conn.execute(f'select * from "{table}" where id = ?', [row_id]).fetchone()
         if row is None:
             raise NotFound(f"That {what} no longer exists; someone may have deleted it.")
         return dict(zip([c.name for c in self.db[table].columns], row, strict=True))

@@ -7,9 +7,11 @@ rows new ids only where another row has taken their old one meanwhile.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 
 Snapshot = dict[str, list[dict[str, Any]]]
 

@@ -61,7 +61,7 @@ class VotingRecords:
 
     def _rounds(self: Workshop, where: str = "", params: list[Any] | None = None):
         members: dict[int, list[int]] = {}
-        for rid, pid in self.db.execute(
+        for rid, pid in self.conn.execute(
             "select round_id, proposal_id from vote_round_proposals"
             + (" where round_id = ?" if where else "")
             + " order by round_id, position",
@@ -105,7 +105,7 @@ class VotingRecords:
         """A participant's own dots in a round and their budget."""
         found = self.vote_round(round_id)
         dots = dict(
-            self.db.execute(
+            self.conn.execute(
                 "select proposal_id, count(*) from votes where round_id = ? and participant_id = ?"
                 " group by proposal_id",
                 [round_id, participant_id],
@@ -115,7 +115,7 @@ class VotingRecords:
 
     def voter_count(self: Workshop, round_id: int) -> int:
         """How many people have placed at least one dot (safe to show in a hidden round)."""
-        return self.db.execute(
+        return self.conn.execute(
             "select count(distinct participant_id) from votes where round_id = ?", [round_id]
         ).fetchone()[0]
 
@@ -129,7 +129,7 @@ class VotingRecords:
         return self._tally(round_id)
 
     def _tally(self: Workshop, round_id: int) -> list[Result]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "select rp.proposal_id, p.title, coalesce(t.dots, 0), coalesce(t.voters, 0)"
             " from vote_round_proposals rp join proposals p on p.id = rp.proposal_id"
             " left join (select proposal_id, count(*) dots,"
@@ -195,7 +195,7 @@ class VotingRecords:
             return round_id
 
     def _round_proposals(self: Workshop, proposals: list[int] | None) -> list[int]:
-        known = [r[0] for r in self.db.execute("select id from proposals order by id")]
+        known = [r[0] for r in self.conn.execute("select id from proposals order by id")]
         if proposals is None:
             ids = known
         else:
@@ -263,7 +263,7 @@ class VotingRecords:
 
     def _check_voter(self: Workshop, round_id: int, participant_id: Any, proposal_id: Any):
         """The round's (question, budget, cap) and the voter's name, or the reason to refuse."""
-        found = self.db.execute(
+        found = self.conn.execute(
             "select question, state, votes_per_person, max_per_item from vote_rounds where id = ?",
             [round_id],
         ).fetchone()
@@ -272,12 +272,12 @@ class VotingRecords:
         question, state, budget, cap = found
         if state == "closed":
             raise VoteRejected(f"The vote “{question}” is closed; no more dots.")
-        row = self.db.execute(
+        row = self.conn.execute(
             "select name from participants where id = ?", [participant_id]
         ).fetchone()
         if row is None:
             raise VoteRejected("Only participants can vote; join the workshop first.")
-        member = self.db.execute(
+        member = self.conn.execute(
             "select 1 from vote_round_proposals where round_id = ? and proposal_id = ?",
             [round_id, proposal_id],
         ).fetchone()
@@ -290,7 +290,7 @@ class VotingRecords:
         self._own_dots_only(participant_id)
         with self.transaction():
             (question, budget, cap), name = self._check_voter(round_id, participant_id, proposal_id)
-            used, here = self.db.execute(
+            used, here = self.conn.execute(
                 "select count(*), coalesce(sum(proposal_id = ?), 0) from votes"
                 " where round_id = ? and participant_id = ?",
                 [proposal_id, round_id, participant_id],
@@ -299,7 +299,7 @@ class VotingRecords:
                 raise VoteRejected(f"No dots left: you have placed all {budget}.")
             if here >= cap:
                 raise VoteRejected(f"At most {cap} dot{'s' if cap > 1 else ''} on one proposal.")
-            self.db.execute(
+            self.conn.execute(
                 "insert into votes (round_id, participant_id, proposal_id) values (?, ?, ?)",
                 [round_id, participant_id, proposal_id],
             )
@@ -310,12 +310,12 @@ class VotingRecords:
         self._own_dots_only(participant_id)
         with self.transaction():
             (question, _, _), name = self._check_voter(round_id, participant_id, proposal_id)
-            row = self.db.execute(
+            row = self.conn.execute(
                 "select max(id) from votes where round_id = ? and participant_id = ?"
                 " and proposal_id = ?",
                 [round_id, participant_id, proposal_id],
             ).fetchone()
             if row[0] is None:
                 raise VoteRejected("You have no dot on that proposal to take back.")
-            self.db.execute("delete from votes where id = ?", [row[0]])
+            self.conn.execute("delete from votes where id = ?", [row[0]])
             self._record("vote", f"{name} took back a dot in “{question}”", None)
