@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.types import NoActiveAppError
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.phase_nav import PhaseNav
 from screens.widgets.room_bar import RoomBar
 from workshop import WorkshopError
@@ -83,7 +84,7 @@ class PhaseScreen(Screen):
             yield PhaseNav(id="phase-nav")
             with Vertical(id="body"):
                 yield from self.compose_body()
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -186,7 +186,7 @@ class _Importer:
         if table == "groups" and receiver == provider:
             raise PlanError(f"{where}: a group cannot hand off to itself.")
         column = "receiver_group_id" if table == "groups" else "receiver_customer_id"
-        duplicate = self.conn.execute(
+        duplicate = self.db.execute(
             f"select 1 from handoffs where provider_id = ? and {column} = ?", [provider, receiver]
         ).fetchone()
         if duplicate:
@@ -227,7 +227,7 @@ class _Importer:
                 f"{where}: “{item['group']}” owns “{item['touchpoint']}”; the owner "
                 "is the centre of the onion, not a layer."
             )
-        taken = self.conn.execute(
+        taken = self.db.execute(
             "select 1 from contributions where touchpoint_id = ? and group_id = ?",
             [touchpoint, group],
         ).fetchone()
@@ -249,12 +249,12 @@ class _Importer:
 
     def check_onions(self) -> None:
         """Every touchpoint's supports must lead back to its owner without a cycle."""
-        names = {r[0]: r[1] for r in self.conn.execute("select id, name from groups")}
-        for tp_id, tp_name, owner in self.conn.execute(
+        names = {r[0]: r[1] for r in self.db.execute("select id, name from groups")}
+        for tp_id, tp_name, owner in self.db.execute(
             "select id, name, owner_id from touchpoints order by id"
         ).fetchall():
             supports = dict(
-                self.conn.execute(
+                self.db.execute(
                     "select group_id, supports_group_id from contributions where touchpoint_id = ?",
                     [tp_id],
                 ).fetchall()
@@ -336,7 +336,7 @@ class _Importer:
         if group is None:
             return None
         touchpoint = self.ref_id(where, "touchpoint", item.get("touchpoint"), "touchpoints")
-        row = self.conn.execute(
+        row = self.db.execute(
             "select id from contributions where touchpoint_id = ? and group_id = ?",
             [touchpoint, group],
         ).fetchone()
@@ -352,7 +352,7 @@ class _Importer:
         text = item.get("comment")
         if text in (None, ""):
             return None
-        row = self.conn.execute(
+        row = self.db.execute(
             "select id from comments where text = ? order by id limit 1", [text]
         ).fetchone()
         if row is None:
