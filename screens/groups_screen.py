@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from screens.group_form import GroupDraft, GroupForm
-from screens.phase_screen import PhaseScreen
+from screens.phase_screen import PhaseScreen, PlainTable
 from workshop import Group
 
 ROLE_WIDTH = 35
@@ -62,7 +62,7 @@ class GroupsScreen(PhaseScreen):
             "Every group either serves the paying customer or serves someone who does.",
             classes="phase-hint",
         )
-        table: DataTable[str | Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+        table = PlainTable(id="groups", cursor_type="row", zebra_stripes=True)
         table.add_column("Group", key="name", width=18)
         table.add_column("Kind", key="kind", width=10)
         table.add_column("Role", key="role", width=ROLE_WIDTH)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.types import NoActiveAppError
 from textual.widgets import DataTable, Header
+from textual.widgets.data_table import RowKey
 
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.key_bar import KeyBar
@@ -34,6 +35,17 @@ class PlainTable(DataTable):
         return super().add_row(
             *(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options
         )
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Skip measuring the cells of new rows when no column needs it. DataTable measures
+        every cell (a second or more for a few thousand rows) to size automatic columns;
+        ours all have a fixed width, and no row has a label or an automatic height."""
+        rows = self.rows
+        measure = any(column.auto_width for column in self.columns.values()) or any(
+            (row := rows.get(key)) is not None and (row.label is not None or row.auto_height)
+            for key in new_rows
+        )
+        super()._update_dimensions(new_rows if measure else ())
 
 
 # Screen actions that change the workshop: a participant looking back at an earlier phase

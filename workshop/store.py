@@ -302,21 +302,21 @@ class Workshop(
     # -- transactions and the event log --------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, check_lock: bool = True) -> Iterator[Database]:
+    def transaction(self, *, check_lock: bool = True) -> Iterator[None]:
         """Group writes: BEGIN IMMEDIATE at the outside, savepoints within. A participant's
         changes are refused once a locking phase timer has run out (unless `check_lock` is
         False, for saying one is done)."""
         conn = self.conn
         if conn.in_transaction:
             with self.db.atomic():
-                yield self.db
+                yield
             return
         try:
             self._begin_immediate()
             try:
                 if check_lock and not self.is_facilitator:
                     self._check_participant_may_write()
-                yield self.db
+                yield
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("rollback")
@@ -487,7 +487,8 @@ class Workshop(
         with self.transaction():
             if "phase" in clean and clean["phase"] != self.info().phase:
                 clean |= {"timer_phase": None, "timer_ends": None}  # a new phase, a new timer
-            self.db["workshop"].update(1, clean)
+            assignments = ", ".join(f"{key} = ?" for key in clean)  # keys checked above
+            self.conn.execute(f"update workshop set {assignments} where id = 1", [*clean.values()])
         if set(values) == {"phase"}:
             self._phase_moves += self.conn.total_changes - before
 
