@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from screens.group_form import GroupDraft, GroupForm
 from screens.phase_screen import PhaseScreen, PlainTable
 from workshop import Group
+
+if TYPE_CHECKING:
+    from screens.group_form import GroupDraft
 
 ROLE_WIDTH = 35
 ROW_LINES = 2
@@ -140,6 +143,8 @@ class GroupsScreen(PhaseScreen):
             self.ws.add_group(draft.name, draft.role, draft.kind, draft.good_day)
             self.app.notify(f"Added {draft.name.strip()}.")
 
+        from screens.group_form import GroupForm  # the first screen: its form loads on use
+
         self.app.push_screen(GroupForm(save), self._after_form)
 
     def action_edit_group(self) -> None:
@@ -153,6 +158,8 @@ class GroupsScreen(PhaseScreen):
                 group.id, name=draft.name, role=draft.role, kind=draft.kind, good_day=draft.good_day
             )
             self.app.notify(f"Saved {draft.name.strip()}.")
+
+        from screens.group_form import GroupForm
 
         self.app.push_screen(GroupForm(save, group), self._after_form)
 
