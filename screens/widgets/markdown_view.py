@@ -184,6 +184,12 @@ class MarkdownView(ScrollView, can_focus=True):
             .apply_style(style)
         )
 
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)  # an animation would lay out every block on the way
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
     def on_resize(self) -> None:
         if max(self.content_region.width - SCROLLBAR_ROOM, 20) == self._width:
             return
