@@ -1,24 +1,22 @@
 """Phase "summary": the workshop summary as the Markdown export renders it, and the key that
 writes it next to the workshop file.
 
-The Markdown is laid out by Rich in a worker thread (a long summary takes seconds) and handed
-to a RichLog, which draws only the visible lines; it is laid out again only when it changed.
+The export is made in a worker thread (on a large workshop it takes most of a second) and cut
+into blocks; the MarkdownView lays out with Rich only the blocks that scroll into view.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.segment import Segment, Segments
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import RichLog, Static
+from textual.widgets import Static
 
 from screens.phase_screen import PhaseScreen
+from screens.widgets.markdown_view import Block, MarkdownView, split_blocks
+from workshop import Workshop, WorkshopError
 
 
 class SummaryScreen(PhaseScreen):
@@ -46,6 +44,8 @@ class SummaryScreen(PhaseScreen):
     def __init__(self) -> None:
         super().__init__(name=self.PHASE)
         self.shown = ""
+        self._exported: tuple[int, int] | None = None  # the change token last exported
+        self._exporting = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Summary", classes="phase-title")
@@ -54,36 +54,41 @@ class SummaryScreen(PhaseScreen):
             "(workshop export FILE --format html|csv|json for the other formats).",
             classes="legend",
         )
-        yield RichLog(id="summary", wrap=True, auto_scroll=False)
+        yield MarkdownView(id="summary")
 
     def on_mount(self) -> None:
-        self.query_one("#summary").focus()
+        view = self.query_one("#summary", MarkdownView)
+        view.show([Block("Laying out the summary…", gap=False)])
+        view.focus()
 
     def refresh_data(self) -> None:
-        markdown = self.ws.export("md")
-        if markdown == self.shown:
-            return
-        self.shown = markdown
-        log = self.query_one("#summary", RichLog)
-        if not log.lines:
-            log.write("Laying out the summary…")
-        width = log.scrollable_content_region.width or 88
-        self.lay_out(markdown, max(width - 2, 20))  # room for the scrollbar
+        """Export again if the workshop changed (while an export runs: once it is done)."""
+        token = self.ws.change_token()
+        if token != self._exported and not self._exporting:
+            self._exported = token
+            self._exporting = True
+            self.export()
 
-    @work(thread=True, exclusive=True)
-    def lay_out(self, markdown: str, width: int) -> None:
-        """Render the Markdown to lines off the event loop, then show them."""
-        console = Console(width=width, file=io.StringIO(), force_terminal=True)
-        lines = console.render_lines(Markdown(markdown), console.options, pad=False)
-        segments = [segment for line in lines for segment in (*line, Segment.line())]
-        self.app.call_from_thread(self.show, Segments(segments))
+    @work(thread=True)
+    def export(self) -> None:
+        """Export the Markdown off the event loop, through a connection of the worker's own
+        (an SQLite connection belongs to the thread that opened it), and cut it into blocks."""
+        try:
+            with Workshop.open_read_only(self.ws.path) as reader:
+                reader.role, reader.participant_id = self.ws.role, self.ws.participant_id
+                markdown = reader.export("md")
+        except WorkshopError as error:
+            markdown = str(error)
+        self.app.call_from_thread(self.show, markdown, split_blocks(markdown))
 
-    def show(self, rendered: Segments) -> None:
-        log = self.query_one("#summary", RichLog)
-        log.clear()
-        log.write(rendered)
-        log.scroll_home(animate=False)
+    def show(self, markdown: str, blocks: list[Block]) -> None:
+        self._exporting = False
+        if markdown != self.shown:
+            self.shown = markdown
+            self.query_one("#summary", MarkdownView).show(blocks)
+        self.refresh_data()  # catch up with changes made while it was exported
 
     def action_reload(self) -> None:
+        self._exported = None
         self.shown = ""
         self.refresh_data()

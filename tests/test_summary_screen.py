@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import RichLog
-
+from benchmarks import large
 from screens.app import WorkshopApp
+from screens.widgets.markdown_view import MarkdownView
+from workshop import Workshop
 from workshop.demo import open_demo
 
 SIZE = (120, 40)
 
 
 async def shown_text(pilot) -> str:
-    """The summary on screen, once the worker laying it out is done."""
+    """Every line of the summary as the view lays it out, once the export worker is done."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    log = pilot.app.screen.query_one("#summary", RichLog)
-    return "\n".join(strip.text for strip in log.lines)
+    view = pilot.app.screen.query_one("#summary", MarkdownView)
+    lines = []
+    while len(lines) < view.virtual_size.height:  # laying out a block corrects the height
+        lines.append(view.line(len(lines)).text.rstrip())
+    return "\n".join(lines)
 
 
 async def test_summary_phase_shows_the_markdown_and_x_writes_it(tmp_path: Path) -> None:
@@ -62,4 +66,69 @@ async def test_a_participant_cannot_export(tmp_path: Path) -> None:
         await pilot.press("x")
         await pilot.pause()
     assert not (tmp_path / "demo-summary.md").exists()
+    ws.close()
+
+
+def deep_onion(path: Path, depth: int) -> Workshop:
+    """A workshop whose one touchpoint is peeled `depth` layers deep, then a proposal and an
+    action: the sections that come after the onions in the summary."""
+    teams = [f"Team {n:02d}" for n in range(depth + 1)]
+    ws = Workshop.create(path, title="Deep onion")
+    ws.import_plan({
+        "groups": [{"name": team, "kind": "support"} for team in teams],
+        "customers": [{"name": "Tenants"}],
+        "touchpoints": [{"name": "Boiler breaks", "customer": "Tenants", "owner": teams[0]}],
+        "contributions": [
+            {"touchpoint": "Boiler breaks", "group": team, "supports": teams[n],
+             "what": f"Step {n + 1}"}
+            for n, team in enumerate(teams[1:])
+        ],
+        "proposals": [{"title": "One call fixes it", "owner": teams[0]}],
+        "actions": [{"proposal": "One call fixes it", "owner": teams[1], "kpi": "Calls resolved"}],
+    })  # fmt: skip
+    return ws
+
+
+async def test_a_deep_onion_and_everything_after_it_are_on_screen(tmp_path: Path) -> None:
+    """Rich's Markdown stopped reading at ten levels of list: the rest of the summary was lost."""
+    ws = deep_onion(tmp_path / "deep.db", depth=30)
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("9")
+        text = await shown_text(pilot)
+    for n in range(1, 31):  # every layer, each on a line of its own with its name whole
+        assert f"Layer {n}, Team {n:02d}: Step {n}" in text
+    assert "Proposals" in text and "One call fixes it" in text
+    assert "Action plans" in text and "KPI: Calls resolved" in text
+    ws.close()
+
+
+def visible(pilot) -> list[str]:
+    """The lines the summary view draws now."""
+    view = pilot.app.screen.query_one("#summary", MarkdownView)
+    return [view.render_line(y).text.rstrip() for y in range(view.scrollable_content_region.height)]
+
+
+async def test_a_long_summary_scrolls_with_the_keys_and_follows_a_resize(tmp_path: Path) -> None:
+    large.build(tmp_path / "large.db", 0.05)
+    ws = Workshop.open(tmp_path / "large.db")
+    last = ws.export("md").splitlines()[-1].removeprefix("- ")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("9")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Large workshop ×0.05" in visible(pilot)[0]
+        await pilot.press("end")
+        await pilot.pause()
+        assert any(last in line for line in visible(pilot))
+        await pilot.press("home", "pagedown", "pagedown", "down")
+        await pilot.pause()
+        shown = "\n".join(visible(pilot))
+        assert "Large workshop" not in shown and shown in await shown_text(pilot)
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        narrow = visible(pilot)
+        assert all(len(line) <= 60 for line in narrow)
+        assert "\n".join(narrow) in await shown_text(pilot)
     ws.close()
