@@ -13,7 +13,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from screens.commands import WorkshopCommands
 from screens.phase_screen import PhaseScreen
 from screens.themes import THEMES
 from screens.widgets.room_bar import RoomState
@@ -21,6 +20,8 @@ from workshop import Workshop, WorkshopError
 from workshop.vocabulary import PHASES
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from screens.join_form import JoinDraft
     from screens.timer_form import TimerDraft
 
@@ -75,6 +76,13 @@ def _phase_screen_factory(phase: str) -> Callable[[], Screen]:
     return coming
 
 
+def _workshop_commands() -> type[Provider]:
+    """The palette's provider of the app's own commands, imported when the palette opens."""
+    from screens.commands import WorkshopCommands
+
+    return WorkshopCommands
+
+
 def _presenter_screen() -> Screen:
     from screens.presenter_screen import PresenterScreen
 
@@ -87,7 +95,7 @@ class WorkshopApp(App):
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     TITLE = "workshop"
-    COMMANDS = App.COMMANDS | {WorkshopCommands}
+    COMMANDS = App.COMMANDS | {_workshop_commands}
     MODES = {phase: _phase_screen_factory(phase) for phase in PHASES}
     MODES[PRESENTER] = _presenter_screen
     BINDINGS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -16,7 +16,6 @@ from textual.types import NoActiveAppError
 from textual.widgets import DataTable, Header
 from textual.widgets.data_table import RowKey
 
-from screens.widgets.confirm import ConfirmModal
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.phase_nav import PhaseNav
 from screens.widgets.room_bar import RoomBar
@@ -121,8 +120,12 @@ class PhaseScreen(Screen):
 
     _loaded: tuple[int, int] | None = None
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back on screen: reload only if the workshop changed since the last time."""
+        if self._loaded is None:
+            # Just mounted, so every widget was styled a moment ago: Textual's restyling of
+            # the whole screen on resume would do it all again (a tenth of opening a screen).
+            event.refresh_styles = False
         self.sync_nav()
         self.show_room()
         token = self.ws.change_token()
@@ -151,6 +154,8 @@ class PhaseScreen(Screen):
                 return
             self.refresh_data()
             self.app.notify(f"{done} Press u to undo.")
+
+        from screens.widgets.confirm import ConfirmModal  # a dialog, loaded when first asked
 
         self.app.push_screen(ConfirmModal(question, detail), answered)
 
