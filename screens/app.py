@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -508,13 +509,22 @@ class WorkshopApp(App):
         return path.with_name(f"{path.stem}-summary.md")
 
     def action_export_summary(self) -> None:
-        target = self.summary_path()
+        self._write_summary(self.summary_path())
+
+    @work(thread=True, group="export")
+    def _write_summary(self, target: Path) -> None:
+        """Export and write the summary off the event loop (most of a second on a large
+        workshop), through a read-only twin of the workshop."""
         try:
-            target.write_text(self.ws.export("md"), encoding="utf-8")
+            with self.ws.reader() as reader:
+                text = reader.export("md")
+            target.write_text(text, encoding="utf-8")
         except (OSError, WorkshopError) as error:
-            self.notify(f"Could not write the summary: {error}", severity="error")
+            self.call_from_thread(
+                self.notify, f"Could not write the summary: {error}", severity="error"
+            )
             return
-        self.notify(f"Wrote the summary to {target}.")
+        self.call_from_thread(self.notify, f"Wrote the summary to {target}.")
 
     def action_help(self) -> None:
         from screens.help_screen import HelpScreen

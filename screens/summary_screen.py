@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from screens.phase_screen import PhaseScreen
 from screens.widgets.markdown_view import Block, MarkdownView, split_blocks
-from workshop import Workshop, WorkshopError
+from workshop import WorkshopError
 
 
 class SummaryScreen(PhaseScreen):
@@ -74,8 +74,7 @@ class SummaryScreen(PhaseScreen):
         """Export the Markdown off the event loop, through a connection of the worker's own
         (an SQLite connection belongs to the thread that opened it), and cut it into blocks."""
         try:
-            with Workshop.open_read_only(self.ws.path) as reader:
-                reader.role, reader.participant_id = self.ws.role, self.ws.participant_id
+            with self.ws.reader() as reader:
                 markdown = reader.export("md")
         except WorkshopError as error:
             markdown = str(error)

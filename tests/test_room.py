@@ -1283,3 +1283,31 @@ def test_join_without_a_name_is_a_usage_error(
     result = invoke("join", pin_file, *extra, env={"WORKSHOP_PIN": PIN})
     assert_one_line_error(result, "--as", code=2)
     assert launched == []
+
+
+def test_a_reader_twin_keeps_the_role_and_cannot_write(room: Room) -> None:
+    with room.fac.reader() as twin:
+        assert twin.is_facilitator and twin.export("md") == room.fac.export("md")
+        with pytest.raises(WorkshopError, match="read-only"):
+            twin.add_group("Legal")
+    with room.ann.reader() as twin:
+        assert (twin.role, twin.participant_id) == ("participant", room.ann_id)
+        assert refused(lambda: twin.export("md")) == refused(lambda: room.ann.export("md"))
+    assert room.fac.lookup_id("groups", "Legal") is None
+
+
+def test_ones_own_phase_moves_leave_the_change_token_alone(room: Room) -> None:
+    """Screens reload when the token changes: not for the facilitator's own phase moves
+    (they change no rows a screen shows), but for everything else, and for others' moves."""
+    token = room.fac.change_token()
+    room.fac.update_info(phase="proposals")
+    room.fac.update_info(phase="vote")
+    assert room.fac.change_token() == token
+    room.fac.update_info(title="Room, renamed")
+    assert room.fac.change_token() != token
+    token = room.fac.change_token()
+    room.fac.add_group("Legal")
+    assert room.fac.change_token() != token
+    seen = room.ann.change_token()
+    room.fac.update_info(phase="proposals")
+    assert room.ann.change_token() != seen

@@ -34,6 +34,7 @@ async def test_summary_phase_shows_the_markdown_and_x_writes_it(tmp_path: Path) 
         assert "Brightwell Home Energy" in text and "Groups and roles" in text
         assert "Facilities" in text
         await pilot.press("x")
+        await app.workers.wait_for_complete()  # written off the event loop
         await pilot.pause()
     written = tmp_path / "demo-summary.md"
     assert written.read_text(encoding="utf-8") == ws.export("md")
@@ -53,6 +54,7 @@ async def test_the_summary_follows_changes_and_export_works_from_any_phase(
         await pilot.pause()
         assert "Legal ⚖ <b>team</b>" in await shown_text(pilot)
         await pilot.press("2", "x")  # x works from any phase, not only the summary
+        await app.workers.wait_for_complete()
         await pilot.pause()
     assert "Legal ⚖ \\<b\\>team\\</b\\>" in (tmp_path / "demo-summary.md").read_text("utf-8")
     ws.close()
@@ -64,6 +66,7 @@ async def test_a_participant_cannot_export(tmp_path: Path) -> None:
     app = WorkshopApp(ws, facilitator=False, participant_id=ws.join("Ann"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("x")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     assert not (tmp_path / "demo-summary.md").exists()
     ws.close()
@@ -131,4 +134,18 @@ async def test_a_long_summary_scrolls_with_the_keys_and_follows_a_resize(tmp_pat
         narrow = visible(pilot)
         assert all(len(line) <= 60 for line in narrow)
         assert "\n".join(narrow) in await shown_text(pilot)
+    ws.close()
+
+
+async def test_a_summary_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
+    ws = open_demo(tmp_path / "demo.db")
+    (tmp_path / "demo-summary.md").mkdir()  # a folder where the file would go
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = list(app._notifications)[-1].message
+    assert message.startswith("Could not write the summary:"), message
+    assert (tmp_path / "demo-summary.md").is_dir()
     ws.close()

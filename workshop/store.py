@@ -289,6 +289,13 @@ class Workshop(
             )
         return cls(db, path)
 
+    def reader(self) -> Workshop:
+        """A read-only twin of this workshop, acting in the same role, for another thread
+        (an SQLite connection belongs to the thread that opened it). Close it when done."""
+        twin = Workshop.open_read_only(self.path)
+        twin.role, twin.participant_id = self.role, self.participant_id
+        return twin
+
     def close(self) -> None:
         """Close the file; everything committed stays."""
         self.conn.close()

@@ -1,0 +1,120 @@
+"""What keeps starting the app and opening a screen quick: checked by behaviour, not by timing
+(the figures are in `python -m benchmarks`). Each test fails if a saving silently stops working,
+for instance after a Textual upgrade."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.css.stylesheet import Stylesheet
+
+from screens.app import WorkshopApp
+from screens.group_form import GroupForm
+from screens.groups_screen import GroupsScreen
+from screens.widgets.key_bar import KeyBar
+from workshop.demo import open_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (120, 40)
+
+FIRST_SCREEN = """
+import asyncio, json, sys
+from pathlib import Path
+from workshop import Workshop
+from screens.app import WorkshopApp
+
+async def main() -> None:
+    app = WorkshopApp(Workshop.open(Path(sys.argv[1])))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        print(json.dumps([type(app.screen).__name__, sorted(sys.modules)]))
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_screen_needs_neither_sqlite_utils_nor_the_other_screens(
+    tmp_path: Path,
+) -> None:
+    """Opening a workshop and showing its first screen imports no sqlite-utils (a tenth of
+    startup), no other phase screen, no form and not the palette's commands."""
+    path = tmp_path / "demo.db"
+    open_demo(path).close()
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, str(path)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT, check=True,
+    )  # fmt: skip
+    screen, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert screen == "GroupsScreen"
+    loaded = set(modules)
+    assert "screens.groups_screen" in loaded
+    unwanted = {"sqlite_utils", "screens.commands", "screens.group_form", "screens.help_screen",
+                "screens.summary_screen", "screens.handoffs_screen", "rich.markdown"}  # fmt: skip
+    assert not unwanted & loaded, sorted(unwanted & loaded)
+
+
+async def test_a_new_screen_parses_no_css(tmp_path: Path, monkeypatch) -> None:
+    """Every stylesheet is read once after the first paint; Textual would otherwise parse
+    all CSS again (and restyle the app) for each screen it shows for the first time."""
+    ws = open_demo(tmp_path / "demo.db")
+    parses: list[str] = []
+    reparse = Stylesheet.reparse
+
+    def counting_reparse(self: Stylesheet) -> None:
+        parses.append("reparse")
+        reparse(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counting_reparse)
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        parses.clear()
+        for key in "3456789":
+            await pilot.press(key)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert parses == []
+        await pilot.press("a")  # a form, whose stylesheet was read ahead too
+        await pilot.pause()
+        assert parses == []
+    ws.close()
+
+
+async def test_the_key_bar_presses_a_clicked_key_and_explains_a_hovered_one(
+    tmp_path: Path,
+) -> None:
+    ws = open_demo(tmp_path / "demo.db")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        keys, palette = bar.shown_keys()
+        assert [k.display for k in keys][:3] == ["a", "e", "d"]
+        assert palette is not None and palette.display == "^p"
+        await pilot.hover(KeyBar, offset=(9, 0))  # on " e Edit "
+        assert bar.tooltip == "Edit the highlighted group"
+        await pilot.click(KeyBar, offset=(2, 0))  # on " a Add "
+        await pilot.pause()
+        assert isinstance(app.screen, GroupForm)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, GroupsScreen)
+    ws.close()
+
+
+async def test_the_key_bar_follows_the_screen_and_keeps_the_palette_key_in_view(
+    tmp_path: Path,
+) -> None:
+    ws = open_demo(tmp_path / "demo.db")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=(60, 30)) as pilot:  # too narrow for every key
+        await pilot.press("4")
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        line = bar.render().plain
+        assert line.startswith(" t List  o Onion") and line.endswith("▏^p Commands ")
+        assert len(line) == 60
+    ws.close()
