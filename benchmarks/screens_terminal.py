@@ -39,7 +39,7 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def settle(terminal: Terminal, quiet: float = 0.3, limit: float = 15.0) -> None:
+def settle(terminal: Terminal, quiet: float = 1.0, limit: float = 20.0) -> None:
     """Wait until the app has used no CPU for `quiet` seconds (reading its output meanwhile)."""
     deadline = time.perf_counter() + limit
     last, since = cpu_ticks(terminal.process.pid), time.perf_counter()

@@ -22,6 +22,7 @@ from workshop.vocabulary import PHASES
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.timer import Timer
 
     from screens.join_form import JoinDraft
     from screens.timer_form import TimerDraft
@@ -63,6 +64,7 @@ OWN_APP_CSS = {"app.tcss", "rollup_app.tcss"}  # the apps' own, read as they sta
 MAX_WRONG_CODES = 5  # a browser session closes after this many wrong join codes or PINs
 PRESENTER = "presenter"  # the mode of the presenter view (the phases are the other modes)
 POLL_SECONDS = 0.1  # PRAGMA data_version is cheap; others' changes show within ~0.1 s
+PREPARE_AFTER_SECONDS = 0.5  # quiet on a screen before the next phase's screen is built
 
 
 def _phase_screen_factory(phase: str) -> Callable[[], Screen]:
@@ -219,6 +221,7 @@ class WorkshopApp(App):
         # a timer that ran out before the app started is not announced).
         self._timer_mark: str | None = None
         self._wrong_codes = 0
+        self._prepare_timer: Timer | None = None
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = "projector"
@@ -238,6 +241,28 @@ class WorkshopApp(App):
         if fresh:
             sheet.read_all(fresh)
             sheet.parse()
+
+    def prepare_next_phase(self) -> None:
+        """Build the screens of the phases either side of the one on show, once the app has
+        been quiet for a moment, so that moving on only switches screens: Textual builds a
+        mode's screen when it is first shown, which on a big workshop takes most of a second.
+        One screen at a time; `_init_mode` is the pinned Textual's own (private) first step
+        of showing a mode, without showing it."""
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_one)
+
+    def _prepare_one(self) -> None:
+        self._prepare_timer = None
+        if not self._running or not isinstance(self.screen, PhaseScreen):
+            return
+        index = PHASES.index(self.screen.PHASE)
+        neighbours = [PHASES[i] for i in (index + 1, index - 1) if 0 <= i < len(PHASES)]
+        for phase in neighbours:
+            if phase in SCREEN_CLASSES and phase not in self._screen_stacks:
+                self._init_mode(phase)
+                self.prepare_next_phase()  # the other neighbour after another quiet moment
+                return
 
     def today(self) -> dt.date:
         """Today's date, for due-date warnings (fixed in tests so pictures stay the same)."""

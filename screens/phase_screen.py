@@ -119,19 +119,25 @@ class PhaseScreen(Screen):
                 bar.show(self.workshop_app.room_state(self.PHASE))
 
     _loaded: tuple[int, int] | None = None
+    _shown = False  # on show at least once (not only built in the background)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back on screen: reload only if the workshop changed since the last time."""
-        if self._loaded is None:
-            # Just mounted, so every widget was styled a moment ago: Textual's restyling of
-            # the whole screen on resume would do it all again (a tenth of opening a screen).
+        if not self._shown:
+            # Every widget was styled as it mounted (just now, or while the screen was built
+            # in the background): Textual's restyling of the whole screen on resume would do
+            # it all again (a tenth of opening a screen). A theme change meanwhile is caught
+            # by Textual's own check of the screen's CSS generation.
             event.refresh_styles = False
+            self._shown = self.is_current
         self.sync_nav()
         self.show_room()
         token = self.ws.change_token()
         if token != self._loaded:
             self._loaded = token
             self.refresh_data()
+        if self.is_current and hasattr(self.app, "prepare_next_phase"):
+            self.workshop_app.prepare_next_phase()
 
     def sync_nav(self) -> None:
         """Mark the room's phase and the one on show in the navigator (once it is composed)."""
