@@ -252,7 +252,9 @@ class WorkshopApp(App):
             self._prepare_timer.stop()
         self._prepare_timer = self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_one)
 
-    def _prepare_one(self) -> None:
+    async def _prepare_one(self) -> None:
+        """Build one neighbour, waiting until it is mounted: quitting meanwhile waits for
+        it, rather than taking apart a screen still being put together."""
         self._prepare_timer = None
         if not self._running or not isinstance(self.screen, PhaseScreen):
             return
@@ -260,7 +262,7 @@ class WorkshopApp(App):
         neighbours = [PHASES[i] for i in (index + 1, index - 1) if 0 <= i < len(PHASES)]
         for phase in neighbours:
             if phase in SCREEN_CLASSES and phase not in self._screen_stacks:
-                self._init_mode(phase)
+                await self._init_mode(phase)
                 self.prepare_next_phase()  # the other neighbour after another quiet moment
                 return
 

@@ -118,3 +118,36 @@ async def test_the_key_bar_follows_the_screen_and_keeps_the_palette_key_in_view(
         assert line.startswith(" t List  o Onion") and line.endswith("▏^p Commands ")
         assert len(line) == 60
     ws.close()
+
+
+async def test_the_next_phase_is_built_while_the_room_works(tmp_path: Path, monkeypatch) -> None:
+    """Half a second after a screen shows, the phases either side are built in the background:
+    moving on then only switches screens. The screen on show keeps the keyboard meanwhile."""
+    from screens.app import PREPARE_AFTER_SECONDS
+    from screens.handoffs_screen import HandoffsScreen
+
+    built: list[HandoffsScreen] = []
+    compose_body = HandoffsScreen.compose_body
+
+    def recording_compose_body(self: HandoffsScreen):  # noqa: ANN202
+        built.append(self)
+        return compose_body(self)
+
+    monkeypatch.setattr(HandoffsScreen, "compose_body", recording_compose_body)
+    ws = open_demo(tmp_path / "demo.db")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert built == []
+        focused = app.focused
+        await pilot.pause(PREPARE_AFTER_SECONDS * 2 + 1)
+        assert len(built) == 1 and isinstance(app.screen, GroupsScreen)
+        assert app.focused is focused and focused is not None and focused.screen is app.screen
+        await pilot.press("a")  # the groups screen still has the keys
+        await pilot.pause()
+        assert isinstance(app.screen, GroupForm)
+        await pilot.press("escape", "3")
+        await pilot.pause()
+        assert app.screen is built[0] and len(built) == 1
+        assert app.screen.query_one("#serves").row_count > 0  # its rows were loaded
+    ws.close()
