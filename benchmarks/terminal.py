@@ -31,6 +31,10 @@ class Terminal:
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]),
                "LINES": str(size[1]), "PYTHONPATH": str(ROOT)}  # fmt: skip
         env.pop("TEXTUAL", None)
+        # Let Python keep the compiled modules, as an installed copy does: with this set (as
+        # it is on some machines), the app's own modules were compiled from source on every
+        # start while Textual's came compiled from its wheel, which measured the compiler.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True

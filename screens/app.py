@@ -23,6 +23,7 @@ from workshop.vocabulary import PHASES
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.timer import Timer
+    from textual.widget import AwaitMount
 
     from screens.join_form import JoinDraft
     from screens.timer_form import TimerDraft
@@ -65,6 +66,7 @@ MAX_WRONG_CODES = 5  # a browser session closes after this many wrong join codes
 PRESENTER = "presenter"  # the mode of the presenter view (the phases are the other modes)
 POLL_SECONDS = 0.1  # PRAGMA data_version is cheap; others' changes show within ~0.1 s
 PREPARE_AFTER_SECONDS = 0.5  # quiet on a screen before the next phase's screen is built
+MASK_LIMIT_SECONDS = 1.0  # longest the previous picture stays while a new screen is built
 
 
 def _phase_screen_factory(phase: str) -> Callable[[], Screen]:
@@ -77,6 +79,16 @@ def _phase_screen_factory(phase: str) -> Callable[[], Screen]:
         return ComingScreen(phase)
 
     return coming
+
+
+def first_screen_css(mode: str) -> list[Path]:
+    """The stylesheets of the screen a mode shows (each screen's .tcss sits beside it)."""
+    if mode == PRESENTER:
+        return [HERE / "presenter_screen.tcss"]
+    if mode not in SCREEN_CLASSES:
+        return []
+    module = SCREEN_CLASSES[mode][0].rsplit(".", 1)[-1]
+    return [HERE / "phase_screen.tcss", HERE / f"{module}.tcss"]
 
 
 def _workshop_commands() -> type[Provider]:
@@ -222,9 +234,14 @@ class WorkshopApp(App):
         self._timer_mark: str | None = None
         self._wrong_codes = 0
         self._prepare_timer: Timer | None = None
+        self._mask_timer: Timer | None = None
+        self._own_switch = False
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = "projector"
+        # The first screen's stylesheets are read with the app's: Textual parses all CSS
+        # again when a screen brings a stylesheet it has not seen.
+        self.css_path = [*self.css_path, *first_screen_css(PRESENTER if presenter else self.phase)]
 
     def preload_css(self) -> None:
         """Read every screen's and dialog's stylesheet once the first screen is painted.
@@ -266,6 +283,35 @@ class WorkshopApp(App):
                 self.prepare_next_phase()  # the other neighbour after another quiet moment
                 return
 
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Textual's switch, without its fixed 50 ms pause of the display (which drew every
+        new screen twice and showed a screen already built 50 ms late). A phase screen built
+        now keeps the previous picture until its rows are in (`screen_ready`), at most
+        MASK_LIMIT_SECONDS; a screen already built shows at once."""
+        shown = self.current_mode != self.DEFAULT_MODE  # not the first screen of all
+        if shown and mode in SCREEN_CLASSES and mode not in self._screen_stacks:
+            self._begin_batch()
+            self._mask_timer = self.set_timer(MASK_LIMIT_SECONDS, self.screen_ready)
+        self._own_switch = True
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._own_switch = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._own_switch:
+            super().delay_update(delay)
+
+    def screen_ready(self) -> None:
+        """The screen on show has its rows: draw it (ending the mask of `switch_mode`)."""
+        if self._mask_timer is None:
+            return
+        self._mask_timer.stop()
+        self._mask_timer = None
+        self._end_batch()
+        if not self._batch_count:
+            self.screen.refresh()
+
     def today(self) -> dt.date:
         """Today's date, for due-date warnings (fixed in tests so pictures stay the same)."""
         return self._today or dt.date.today()
@@ -279,7 +325,9 @@ class WorkshopApp(App):
                 self._joined,
             )
         else:
-            self._start()
+            # After Textual's start-up batch: a screen shown inside it is drawn once for
+            # nothing (the batch holds the display back) and again once the batch ends.
+            self.call_later(self._start)
 
     def _start(self) -> None:
         self._show_header()

@@ -107,7 +107,11 @@ class PhaseScreen(Screen):
         return True
 
     def on_mount(self) -> None:
+        # Everything is in place before the screen is first drawn (or, built in the
+        # background, before it is shown).
+        self.sync_nav()
         self.show_room()
+        self.load_if_changed()
         preload = getattr(self.app, "preload_css", None)
         if preload is not None:
             self.call_after_refresh(preload)  # the other screens' CSS, once this one shows
@@ -119,25 +123,33 @@ class PhaseScreen(Screen):
                 bar.show(self.workshop_app.room_state(self.PHASE))
 
     _loaded: tuple[int, int] | None = None
-    _shown = False  # on show at least once (not only built in the background)
+    _suspended = False  # left the screen at least once since it was built
+
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back on screen: reload only if the workshop changed since the last time."""
-        if not self._shown:
+        if not self._suspended:
             # Every widget was styled as it mounted (just now, or while the screen was built
-            # in the background): Textual's restyling of the whole screen on resume would do
-            # it all again (a tenth of opening a screen). A theme change meanwhile is caught
-            # by Textual's own check of the screen's CSS generation.
+            # in the background), and nothing on it has changed since: Textual's restyling
+            # of the whole screen on each resume (two on the first show) would do it all
+            # again. A theme change meanwhile is caught by Textual's own check of the
+            # screen's CSS generation.
             event.refresh_styles = False
-            self._shown = self.is_current
         self.sync_nav()
         self.show_room()
+        self.load_if_changed()
+        if self.is_current and hasattr(self.app, "prepare_next_phase"):
+            self.workshop_app.screen_ready()
+            self.workshop_app.prepare_next_phase()
+
+    def load_if_changed(self) -> None:
+        """Load the rows, unless nothing changed in the workshop since they were loaded."""
         token = self.ws.change_token()
         if token != self._loaded:
             self._loaded = token
             self.refresh_data()
-        if self.is_current and hasattr(self.app, "prepare_next_phase"):
-            self.workshop_app.prepare_next_phase()
 
     def sync_nav(self) -> None:
         """Mark the room's phase and the one on show in the navigator (once it is composed)."""

@@ -83,6 +83,39 @@ async def test_a_new_screen_parses_no_css(tmp_path: Path, monkeypatch) -> None:
     ws.close()
 
 
+async def test_the_first_screen_is_styled_once(tmp_path: Path, monkeypatch) -> None:
+    """Starting reads the first screen's stylesheets with the app's (no second parse of all
+    CSS for them) and styles its widgets as they mount, not again on its first show; a
+    screen shown again after another one is restyled as Textual does it."""
+    from textual.widget import Widget
+
+    ws = open_demo(tmp_path / "demo.db")
+    reparses: list[str] = []
+    restyled: list[str] = []
+    reparse, update_node_styles = Stylesheet.reparse, Widget.update_node_styles
+
+    def counting_reparse(self: Stylesheet) -> None:
+        reparses.append("reparse")
+        reparse(self)
+
+    def counting_update(self: Widget, animate: bool = True) -> None:
+        restyled.append(type(self).__name__)
+        update_node_styles(self, animate)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counting_reparse)
+    monkeypatch.setattr(Widget, "update_node_styles", counting_update)
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, GroupsScreen)
+        assert reparses == ["reparse"]  # the theme's, which every Textual app runs
+        assert "GroupsScreen" not in restyled
+        await pilot.press("3", "2")
+        await pilot.pause()
+        assert "GroupsScreen" in restyled
+    ws.close()
+
+
 async def test_the_key_bar_presses_a_clicked_key_and_explains_a_hovered_one(
     tmp_path: Path,
 ) -> None:

@@ -41,6 +41,7 @@ class TestGroupsAndRoles:
         """Moving to the group no chain connects shows it flagged in the detail pane."""
 
         async def run_before(pilot) -> None:
+            await pilot.pause()  # the first screen is shown on the app's first message
             orphan = next(g for g in demo_app.ws.groups() if g.is_orphan)
             table = pilot.app.screen.query_one("#groups")
             table.move_cursor(row=table.get_row_index(str(orphan.id)))
