@@ -235,6 +235,7 @@ class WorkshopApp(App):
         self._wrong_codes = 0
         self._prepare_timer: Timer | None = None
         self._mask_timer: Timer | None = None
+        self._drawn: set[str] = set()  # phase screens drawn once (shown or in the background)
         self._own_switch = False
         for theme in THEMES:
             self.register_theme(theme)
@@ -260,28 +261,47 @@ class WorkshopApp(App):
             sheet.parse()
 
     def prepare_next_phase(self) -> None:
-        """Build the screens of the phases either side of the one on show, once the app has
-        been quiet for a moment, so that moving on only switches screens: Textual builds a
-        mode's screen when it is first shown, which on a big workshop takes most of a second.
-        One screen at a time; `_init_mode` is the pinned Textual's own (private) first step
-        of showing a mode, without showing it."""
+        """Build the other phases' screens, nearest first, once the app has been quiet for
+        a moment, so that moving on only switches screens: Textual builds a mode's screen
+        when it is first shown, which on a big workshop takes most of a second. One screen
+        per quiet moment; `_init_mode` is the pinned Textual's own (private) first step of
+        showing a mode, without showing it."""
         if self._prepare_timer is not None:
             self._prepare_timer.stop()
         self._prepare_timer = self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_one)
 
     async def _prepare_one(self) -> None:
-        """Build one neighbour, waiting until it is mounted: quitting meanwhile waits for
-        it, rather than taking apart a screen still being put together."""
+        """Build the nearest phase screen not built yet, waiting until it is mounted
+        (quitting meanwhile waits for it, rather than taking apart a screen still being put
+        together), or draw the nearest one built but not drawn (by then it has its rows)."""
         self._prepare_timer = None
         if not self._running or not isinstance(self.screen, PhaseScreen):
             return
+        self._drawn.add(self.screen.PHASE)
         index = PHASES.index(self.screen.PHASE)
-        neighbours = [PHASES[i] for i in (index + 1, index - 1) if 0 <= i < len(PHASES)]
-        for phase in neighbours:
-            if phase in SCREEN_CLASSES and phase not in self._screen_stacks:
+        nearest = sorted(range(len(PHASES)), key=lambda i: (abs(i - index), i < index))
+        for phase in (PHASES[i] for i in nearest):
+            if phase not in SCREEN_CLASSES:
+                continue
+            if phase not in self._screen_stacks:
                 await self._init_mode(phase)
-                self.prepare_next_phase()  # the other neighbour after another quiet moment
-                return
+            elif phase not in self._drawn:
+                self._draw_offscreen(self._screen_stacks[phase][0])
+                self._drawn.add(phase)
+            else:
+                continue
+            self.prepare_next_phase()  # the next step after another quiet moment
+            return
+
+    def _draw_offscreen(self, screen: Screen) -> None:
+        """Lay a screen built in the background out at the app's size and draw it once,
+        without showing it: its widgets keep the lines they drew, so its first show only
+        puts them on the terminal (drawing every cell for the first time took most of it).
+        `_refresh_layout` and the compositor are the pinned Textual's own (private)."""
+        if not self._running or screen.is_current:
+            return
+        screen._refresh_layout(self.size)
+        screen._compositor.render_update(full=True)
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Textual's switch, without its fixed 50 ms pause of the display (which drew every

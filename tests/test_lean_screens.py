@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from textual.css.stylesheet import Stylesheet
+from textual.widgets import DataTable
 
 from screens.app import WorkshopApp
 from screens.group_form import GroupForm
@@ -183,4 +184,63 @@ async def test_the_next_phase_is_built_while_the_room_works(tmp_path: Path, monk
         await pilot.pause()
         assert app.screen is built[0] and len(built) == 1
         assert app.screen.query_one("#serves").row_count > 0  # its rows were loaded
+    ws.close()
+
+
+async def test_every_phase_is_built_and_drawn_nearest_first(tmp_path: Path, monkeypatch) -> None:
+    """While the room works, the other phases' screens are built one by one, nearest first,
+    then drawn once off screen: showing one later only puts its lines on the terminal."""
+    import screens.app
+    from screens.handoffs_screen import HandoffsScreen
+    from workshop.vocabulary import PHASES
+
+    monkeypatch.setattr(screens.app, "PREPARE_AFTER_SECONDS", 0.02)
+    built: list[str] = []
+    init_mode = WorkshopApp._init_mode
+
+    def recording_init_mode(self: WorkshopApp, mode: str):  # noqa: ANN202
+        built.append(mode)
+        return init_mode(self, mode)
+
+    monkeypatch.setattr(WorkshopApp, "_init_mode", recording_init_mode)
+    ws = open_demo(tmp_path / "demo.db")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if len(app._drawn) == len(PHASES):
+                break
+        phases = [mode for mode in built if mode in PHASES]
+        assert phases[:4] == [
+            "groups & roles",
+            "customers & hand-offs",
+            "review",
+            "touchpoint onion",
+        ]
+        assert set(phases) == set(PHASES) and isinstance(app.screen, GroupsScreen)
+        handoffs = app._screen_stacks["customers & hand-offs"][0]
+        assert isinstance(handoffs, HandoffsScreen)
+        drawn = len(handoffs.query_one("#serves", DataTable)._cell_render_cache)
+        assert drawn > 0  # its cells were drawn before it was ever shown
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen is handoffs
+        assert len(handoffs.query_one("#serves", DataTable)._cell_render_cache) == drawn
+    ws.close()
+
+
+async def test_a_phase_switch_shows_at_once_or_when_the_rows_are_in(tmp_path: Path) -> None:
+    """Textual pauses the display for 50 ms on every mode switch; here a built screen shows
+    at once, and one built on the spot keeps the previous picture only until its rows are
+    in (never longer than MASK_LIMIT_SECONDS)."""
+    ws = open_demo(tmp_path / "demo.db")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.go_to_phase("summary")  # not built yet: the display waits for its rows
+        assert app._batch_count == 1
+        await pilot.pause()
+        assert app._batch_count == 0 and app.screen.PHASE == "summary"
+        app.go_to_phase("groups & roles")  # built: no pause at all
+        assert app._batch_count == 0 and isinstance(app.screen, GroupsScreen)
     ws.close()
