@@ -307,16 +307,22 @@ class WorkshopApp(App):
         """Textual's switch, without its fixed 50 ms pause of the display (which drew every
         new screen twice and showed a screen already built 50 ms late). A phase screen built
         now keeps the previous picture until its rows are in (`screen_ready`), at most
-        MASK_LIMIT_SECONDS; a screen already built shows at once."""
+        MASK_LIMIT_SECONDS; a screen already built and drawn shows at once."""
         shown = self.current_mode != self.DEFAULT_MODE  # not the first screen of all
         if shown and mode in SCREEN_CLASSES and mode not in self._screen_stacks:
             self._begin_batch()
             self._mask_timer = self.set_timer(MASK_LIMIT_SECONDS, self.screen_ready)
+        drawn = mode in self._drawn and mode in self._screen_stacks
         self._own_switch = True
         try:
-            return super().switch_mode(mode)
+            await_mount = super().switch_mode(mode)
         finally:
             self._own_switch = False
+        if drawn and not self._batch_count:
+            # Put its lines on the terminal now: Textual would wait for the screen's resume
+            # message and its next update tick (about 30 ms) to draw it whole.
+            self._display(self.screen, self.screen._compositor.render_update(full=True))
+        return await_mount
 
     def delay_update(self, delay: float = 0.05) -> None:
         if not self._own_switch:

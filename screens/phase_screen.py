@@ -123,19 +123,24 @@ class PhaseScreen(Screen):
                 bar.show(self.workshop_app.room_state(self.PHASE))
 
     _loaded: tuple[int, int] | None = None
-    _suspended = False  # left the screen at least once since it was built
+    _left_with: tuple[object, ...] | None = None  # the app's looks when the screen was left
+
+    def _app_looks(self) -> tuple[object, ...]:
+        """What of the app the screen's styles can depend on: its CSS generation (the
+        theme), its classes and its pseudo-classes (focus, dark, ansi…)."""
+        app = self.app
+        return (app._css_update_count, frozenset(app.classes), frozenset(app.get_pseudo_classes()))
 
     def on_screen_suspend(self) -> None:
-        self._suspended = True
+        self._left_with = self._app_looks()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back on screen: reload only if the workshop changed since the last time."""
-        if not self._suspended:
+        if self._left_with is None or self._left_with == self._app_looks():
             # Every widget was styled as it mounted (just now, or while the screen was built
-            # in the background), and nothing on it has changed since: Textual's restyling
-            # of the whole screen on each resume (two on the first show) would do it all
-            # again. A theme change meanwhile is caught by Textual's own check of the
-            # screen's CSS generation.
+            # in the background) or restyled as it changed, and nothing the styles depend
+            # on changed since: Textual's restyling of the whole screen on each resume (two
+            # on the first show) would do it all again, and redraw every cell.
             event.refresh_styles = False
         self.sync_nav()
         self.show_room()

@@ -87,7 +87,7 @@ async def test_a_new_screen_parses_no_css(tmp_path: Path, monkeypatch) -> None:
 async def test_the_first_screen_is_styled_once(tmp_path: Path, monkeypatch) -> None:
     """Starting reads the first screen's stylesheets with the app's (no second parse of all
     CSS for them) and styles its widgets as they mount, not again on its first show; a
-    screen shown again after another one is restyled as Textual does it."""
+    screen shown again is restyled whole only if the app's looks changed meanwhile."""
     from textual.widget import Widget
 
     ws = open_demo(tmp_path / "demo.db")
@@ -112,6 +112,11 @@ async def test_the_first_screen_is_styled_once(tmp_path: Path, monkeypatch) -> N
         assert reparses == ["reparse"]  # the theme's, which every Textual app runs
         assert "GroupsScreen" not in restyled
         await pilot.press("3", "2")
+        await pilot.pause()
+        assert "GroupsScreen" not in restyled  # back, with nothing changed
+        await pilot.press("3")
+        app.add_class("-looks-changed")  # the app's looks changed while another was on show
+        await pilot.press("2")
         await pilot.pause()
         assert "GroupsScreen" in restyled
     ws.close()
