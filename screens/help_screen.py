@@ -6,9 +6,10 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen
+
+from screens.widgets.markdown_view import MarkdownView, split_blocks
 
 INTRO = Path(__file__).with_name("help_screen.md")
 
@@ -40,16 +41,17 @@ def help_markdown() -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the app; escape, q or ? closes it."""
+    """Every key of the app; escape, q or ? closes it. The text is laid out block by block
+    as it scrolls into view (Textual's Markdown widget made a widget per line of the key
+    lists: more than a second to open)."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
-            from textual.widgets import Markdown  # loaded when help is first asked for
-
-            yield Markdown(help_markdown())
+        yield MarkdownView(id="help")
 
     def on_mount(self) -> None:
-        self.query_one("#help").focus()
+        view = self.query_one("#help", MarkdownView)
+        view.show(split_blocks(help_markdown()))
+        view.focus()
