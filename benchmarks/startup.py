@@ -28,14 +28,14 @@ def measure(runs: int = 5) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         demo = Path(folder) / "demo.db"
         open_demo(demo).close()
+        app_argv = python("-m", "workshop", "run", str(demo))
+        baseline_argv = python(str(ROOT / "benchmarks" / "baseline_app.py"))
+        first_paint(app_argv, APP_MARKER)  # warm-up: Python compiles and keeps the modules
+        first_paint(baseline_argv, BASELINE_MARKER)
         app, baseline = [], []
-        first_paint(python("-m", "workshop", "run", str(demo)), APP_MARKER)  # warm-up: compiles
-        first_paint(python(str(ROOT / "benchmarks" / "baseline_app.py")), BASELINE_MARKER)
         for _ in range(runs):  # interleaved, so that machine noise hits both alike
-            app.append(first_paint(python("-m", "workshop", "run", str(demo)), APP_MARKER))
-            baseline.append(
-                first_paint(python(str(ROOT / "benchmarks" / "baseline_app.py")), BASELINE_MARKER)
-            )
+            app.append(first_paint(app_argv, APP_MARKER))
+            baseline.append(first_paint(baseline_argv, BASELINE_MARKER))
     return {
         "startup_ms": round(statistics.median(app) * 1000, 1),
         "startup_baseline_ms": round(statistics.median(baseline) * 1000, 1),

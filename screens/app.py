@@ -82,13 +82,17 @@ def _phase_screen_factory(phase: str) -> Callable[[], Screen]:
 
 
 def first_screen_css(mode: str) -> list[Path]:
-    """The stylesheets of the screen a mode shows (each screen's .tcss sits beside it)."""
+    """The stylesheets (CSS_PATH) of the screen a mode shows; its module is imported now
+    rather than a moment later, when the screen is built."""
     if mode == PRESENTER:
-        return [HERE / "presenter_screen.tcss"]
-    if mode not in SCREEN_CLASSES:
+        from screens.presenter_screen import PresenterScreen
+
+        paths = PresenterScreen.CSS_PATH
+    elif mode in SCREEN_CLASSES:
+        paths = BUILT[mode].CSS_PATH
+    else:
         return []
-    module = SCREEN_CLASSES[mode][0].rsplit(".", 1)[-1]
-    return [HERE / "phase_screen.tcss", HERE / f"{module}.tcss"]
+    return [Path(path) for path in (paths if isinstance(paths, list) else [paths])]
 
 
 def _workshop_commands() -> type[Provider]:
@@ -312,7 +316,7 @@ class WorkshopApp(App):
         if shown and mode in SCREEN_CLASSES and mode not in self._screen_stacks:
             self._begin_batch()
             self._mask_timer = self.set_timer(MASK_LIMIT_SECONDS, self.screen_ready)
-        drawn = mode in self._drawn and mode in self._screen_stacks
+        drawn = mode in self._drawn  # built, and drawn on show or in the background
         self._own_switch = True
         try:
             await_mount = super().switch_mode(mode)
