@@ -10,9 +10,9 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop.model import Action, Group, Proposal
 from workshop.vocabulary import STATUSES
@@ -69,10 +69,9 @@ class ActionForm(RecordForm):
         proposal_id = a.proposal_id if a else (p.id if p else None)
         owner_id = a.owner_id if a else (p.owner_id if p else None)
         with VerticalScroll(id="form"):
-            yield Static(
+            yield PlainStatic(
                 self.title or ("Edit action" if a else "Plan an action"),
                 id="form-title",
-                markup=False,
             )
             yield Label("From the proposal")
             yield PlainSelect(
@@ -92,14 +91,16 @@ class ActionForm(RecordForm):
                     )
                 with Vertical():
                     yield Label("Due (YYYY-MM-DD)")
-                    yield Input(
+                    yield PlainInput(
                         (a.due or "") if a else "",
                         id="due",
                         max_length=10,
                         placeholder="e.g. 2027-03-31",
                     )
             yield Label("KPI: how will we know it worked?")
-            yield Input(a.kpi if a else "", id="kpi", placeholder="e.g. first-time fix rate 80%")
+            yield PlainInput(
+                a.kpi if a else "", id="kpi", placeholder="e.g. first-time fix rate 80%"
+            )
             yield Label("Status")
             yield PlainSelect(
                 [(s, s) for s in STATUSES],
@@ -108,7 +109,7 @@ class ActionForm(RecordForm):
                 id="status",
             )
             yield Label("Notes")
-            yield Input(a.notes if a else "", id="notes")
+            yield PlainInput(a.notes if a else "", id="notes")
             yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from screens.action_form import ActionDraft, ActionForm
 from screens.phase_screen import PhaseScreen, data_table
+from screens.widgets.plain import PlainStatic
 from screens.widgets.short_text import cut
 from workshop.model import Action, Proposal
 from workshop.vocabulary import STATUSES
@@ -93,10 +94,10 @@ class ActionsScreen(PhaseScreen):
         self.rows: list[Action] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.HEADING, classes="phase-title")
-        yield Static(id="actions-title", classes="table-title", markup=False)
+        yield PlainStatic(self.HEADING, classes="phase-title")
+        yield PlainStatic(id="actions-title", classes="table-title")
         yield data_table("action-table", self.COLUMNS)
-        yield Static(id="action-detail", classes="detail", markup=False)
+        yield PlainStatic(id="action-detail", classes="detail")
 
     def on_mount(self) -> None:
         self.query_one("#action-table").focus()
@@ -230,6 +231,7 @@ class ActionsScreen(PhaseScreen):
         if action is None:
             self.app.notify("No action is highlighted.", severity="warning")
             return
+        action = self.fresh(action)
 
         def save(draft: ActionDraft) -> None:
             self.ws.update_action(action.id, **draft.fields())
@@ -254,6 +256,7 @@ class ActionsScreen(PhaseScreen):
         if action is None:
             self.app.notify("No action is highlighted.", severity="warning")
             return
+        action = self.fresh(action)
         self.confirm_and_delete(
             f"Delete the action “{cut(action.proposal or action.kpi, 50)}”?",
             "You can undo this with u.",

@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
+from screens.guarded import guarded
 from screens.phase_screen import PhaseScreen
 from screens.themes import THEMES
+from screens.widgets.plain import PlainTextApp
 from screens.widgets.room_bar import RoomState
 from workshop import Workshop, WorkshopError
+from workshop.files import TargetExists, check_target, write_text
+from workshop.room import ATTEMPT_KINDS
 from workshop.vocabulary import PHASES
 
 if TYPE_CHECKING:
@@ -62,7 +65,6 @@ HERE = Path(__file__).parent
 # Read before the other stylesheets, which refine them.
 SHARED_CSS = [HERE / "phase_screen.tcss", HERE / "widgets" / "record_form.tcss"]
 OWN_APP_CSS = {"app.tcss", "rollup_app.tcss"}  # the apps' own, read as they start
-MAX_WRONG_CODES = 5  # a browser session closes after this many wrong join codes or PINs
 PRESENTER = "presenter"  # the mode of the presenter view (the phases are the other modes)
 POLL_SECONDS = 0.1  # PRAGMA data_version is cheap; others' changes show within ~0.1 s
 PREPARE_AFTER_SECONDS = 0.5  # quiet on a screen before the next phase's screen is built
@@ -108,13 +110,13 @@ def _presenter_screen() -> Screen:
     return PresenterScreen()
 
 
-class WorkshopApp(App):
+class WorkshopApp(PlainTextApp):
     """The app over one open workshop: the facilitator's (projected) screen, or a participant's
     (`participant_id` set), who votes with their own dots and follows the room's phase."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     TITLE = "workshop"
-    COMMANDS = App.COMMANDS | {_workshop_commands}
+    COMMANDS = PlainTextApp.COMMANDS | {_workshop_commands}
     MODES = {phase: _phase_screen_factory(phase) for phase in PHASES}
     MODES[PRESENTER] = _presenter_screen
     BINDINGS = [
@@ -141,6 +143,14 @@ class WorkshopApp(App):
             "Timer",
             id="app.timer",
             tooltip="Start or stop the phase timer (1, 3, 5, 10 minutes or your own length)",
+        ),
+        Binding(
+            "J",
+            "room_access",
+            "Access",
+            id="app.access",
+            tooltip="Join code, join attempts and held names (renew the code, free a name)",
+            show=False,
         ),
         Binding(
             "P",
@@ -211,7 +221,7 @@ class WorkshopApp(App):
 
     # What leads the room: the facilitator's alone, and never behind an open dialog.
     ROOM_ACTIONS = {"next_phase", "previous_phase", "undo", "export_summary", "phase_timer",
-                    "toggle_presenter"}  # fmt: skip
+                    "toggle_presenter", "room_access"}  # fmt: skip
     PARTICIPANT_ACTIONS = {"toggle_ready", "follow_room"}
 
     def __init__(
@@ -223,9 +233,14 @@ class WorkshopApp(App):
         today: dt.date | None = None,
         web: bool = False,
         presenter: bool = False,
+        key: str | None = None,
     ) -> None:
         super().__init__()
         self.presenting = presenter
+        self._key = key  # a browser participant's key (from their cookie)
+        self._waiting_kinds: set[str] = set()  # attempt kinds whose tries wait, last looked
+        if web:  # until its visitor has said who they are, a browser session changes nothing
+            ws.act_as_guest()
         self.ws = ws
         self._today = today
         self.facilitator = facilitator
@@ -236,7 +251,6 @@ class WorkshopApp(App):
         # The timer state last announced: "", "warning" or "ended" (None: not looked yet, so
         # a timer that ran out before the app started is not announced).
         self._timer_mark: str | None = None
-        self._wrong_codes = 0
         self._prepare_timer: Timer | None = None
         self._mask_timer: Timer | None = None
         self._drawn: set[str] = set()  # phase screens drawn once (shown or in the background)
@@ -364,6 +378,8 @@ class WorkshopApp(App):
         self.switch_mode(PRESENTER if self.presenting else self.phase)
         self.set_interval(POLL_SECONDS, self._poll_changes)
         self.set_interval(1.0, self._tick_room)
+        if self.facilitator:
+            self.set_interval(2.0, self._watch_attempts)
 
     # -- joining -------------------------------------------------------------------------
 
@@ -380,23 +396,18 @@ class WorkshopApp(App):
         return me.group_id is None and not me.facilitator and not self.ws.is_facilitator
 
     def _join(self, draft: JoinDraft) -> None:
-        """Check the join code, name and PIN (browser) and record the group; raises
-        WorkshopError, which the form shows."""
+        """Check the name and PIN (browser: the server has checked the join code) and record
+        the group; raises WorkshopError, which the form shows."""
         if self.web:
-            if not self.ws.check_join_code(draft.code):
-                self._wrong_codes += 1
-                if self._wrong_codes >= MAX_WRONG_CODES:
-                    self.exit(return_code=1, message="Too many wrong join codes.")
-                raise WorkshopError("That is not this workshop's join code; check the projector.")
             lead = bool(draft.pin)
-            if lead and not self.ws.check_pin(draft.pin):
-                self._wrong_codes += 1
+            if lead and not self.ws.check_pin(draft.pin, source="browser"):
                 raise WorkshopError("That is not the facilitator PIN (leave it empty to join).")
+            self.participant_id = self.ws.join(draft.name, key=self._key, facilitator=lead)
             self.ws.actor = draft.name.strip()
-            self.participant_id = self.ws.join(draft.name, group_id=draft.group_id,
-                                               facilitator=lead)  # fmt: skip
             self.facilitator = lead
-            if not lead:
+            if lead:
+                self.ws.role = "facilitator"
+            else:
                 self.ws.act_as_participant(self.participant_id)
         if draft.group_id is not None and self.participant_id is not None:
             self.ws.set_participant_group(self.participant_id, draft.group_id)
@@ -420,6 +431,20 @@ class WorkshopApp(App):
             looking_back=showing if showing != self.phase else None,
             room_phase=self.phase,
         )
+
+    def _watch_attempts(self) -> None:
+        """Tell the facilitator when wrong join codes or PINs have made the tries wait."""
+        for kind in ATTEMPT_KINDS:
+            waiting = self.ws.attempt_wait(kind) > 0
+            if waiting and kind not in self._waiting_kinds:
+                self.notify(
+                    f"Many wrong {kind}s lately: the next tries wait. J shows who tried"
+                    + (" and renews the code." if kind == "join code" else "."),
+                    severity="warning",
+                )
+            self._waiting_kinds.discard(kind)
+            if waiting:
+                self._waiting_kinds.add(kind)
 
     def _tick_room(self) -> None:
         """Every second: the timer's clock, and a warning as the end nears and at the end."""
@@ -515,17 +540,14 @@ class WorkshopApp(App):
                 return False  # shown only while looking back
         return not (action in self.ROOM_ACTIONS and isinstance(self.screen, ModalScreen))
 
+    @guarded
     def go_to_phase(self, phase: str) -> None:
         """Move the room to `phase` and show its screen (the facilitator); a participant
         looks back at an earlier phase instead, while the room stays where it is."""
         if not self.facilitator:
             self._look_at(phase)
             return
-        try:
-            self.ws.update_info(phase=phase)
-        except WorkshopError as error:
-            self.notify(str(error), severity="error")
-            return
+        self.ws.update_info(phase=phase)
         self._show_header()
         if self.current_mode == PRESENTER:
             self._show_room()
@@ -553,18 +575,22 @@ class WorkshopApp(App):
         """Switch between the presenter view and the phase's working screen."""
         self.switch_mode(self.phase if self.current_mode == PRESENTER else PRESENTER)
 
+    @guarded
     def action_toggle_ready(self) -> None:
         if self.participant_id is None:
             return
         ready = not self.ws.is_ready(self.participant_id)
-        try:
-            self.ws.set_ready(self.participant_id, ready)
-        except WorkshopError as error:
-            self.notify(str(error), severity="error")
-            return
+        self.ws.set_ready(self.participant_id, ready)
         self.notify("Marked done with this phase." if ready else "Marked not done yet.")
         self._show_room()
 
+    def action_room_access(self) -> None:
+        """The join code, the recent join attempts and the names keys hold."""
+        from screens.room_access import RoomAccess
+
+        self.push_screen(RoomAccess(self.ws))
+
+    @guarded
     def action_phase_timer(self) -> None:
         from screens.timer_form import TimerForm
 
@@ -599,12 +625,9 @@ class WorkshopApp(App):
         else:
             self.notify("This is the first phase.", severity="warning")
 
+    @guarded
     def action_undo(self) -> None:
-        try:
-            what = self.ws.undo()
-        except WorkshopError as error:
-            self.notify(str(error), severity="warning")
-            return
+        what = self.ws.undo()
         self.notify(f"Undone: {what}.")
         self.refresh_workshop()
 
@@ -614,16 +637,45 @@ class WorkshopApp(App):
         return path.with_name(f"{path.stem}-summary.md")
 
     def action_export_summary(self) -> None:
-        self._write_summary(self.summary_path())
+        """Write the summary beside the workshop: asks before replacing an existing file, and
+        refuses a symbolic link, a folder or the workshop itself (even under another name)."""
+        target = self.summary_path()
+        try:
+            exists = check_target(target, protect=[Path(self.ws.path)])
+        except WorkshopError as error:
+            self.notify(f"Could not write the summary: {error}", severity="error")
+            return
+        if not exists or not self.ws.is_facilitator:  # a participant is refused by the export
+            self._write_summary(target, overwrite=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._write_summary(target, overwrite=True)
+            else:
+                self.notify(f"Kept {target.name} as it was; the summary was not written.")
+
+        from screens.widgets.confirm import ConfirmModal  # a dialog, loaded when first asked
+
+        question = f"Replace {target.name}?"
+        detail = f"{target} already exists; the summary would replace it."
+        self.push_screen(ConfirmModal(question, detail, yes="Replace"), answered)
 
     @work(thread=True, group="export")
-    def _write_summary(self, target: Path) -> None:
+    def _write_summary(self, target: Path, *, overwrite: bool) -> None:
         """Export and write the summary off the event loop (most of a second on a large
         workshop), through a read-only twin of the workshop."""
         try:
             with self.ws.reader() as reader:
                 text = reader.export("md")
-            target.write_text(text, encoding="utf-8")
+            write_text(target, text, protect=[Path(self.ws.path)], overwrite=overwrite)
+        except TargetExists:
+            self.call_from_thread(
+                self.notify,
+                f"{target.name} appeared meanwhile and was kept; press x again to replace it.",
+                severity="warning",
+            )
+            return
         except (OSError, WorkshopError) as error:
             self.call_from_thread(
                 self.notify, f"Could not write the summary: {error}", severity="error"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from screens.phase_screen import PhaseScreen
+from screens.widgets.plain import PlainStatic
 
 PLANNED = {
     "review": "Review of open actions from the previous workshop (follow-up workshops).",
@@ -31,11 +31,10 @@ class ComingScreen(PhaseScreen):
         self.PHASE = phase
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.PHASE.capitalize(), classes="phase-title", markup=False)
-        yield Static(PLANNED.get(self.PHASE, ""), classes="planned", markup=False)
-        yield Static(
+        yield PlainStatic(self.PHASE.capitalize(), classes="phase-title")
+        yield PlainStatic(PLANNED.get(self.PHASE, ""), classes="planned")
+        yield PlainStatic(
             "This phase's screen is not built yet. Use the navigator on the left, "
             "or press ? for help.",
             classes="not-yet",
-            markup=False,
         )

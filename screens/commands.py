@@ -51,6 +51,11 @@ class WorkshopCommands(Provider):
                 partial(run, "app.export_summary"),
                 "Write the Markdown summary next to the workshop file (key: x)",
             ),
+            (
+                "Room access: join code, attempts, held names",
+                partial(run, "app.room_access"),
+                "Renew the join code, see wrong tries, free a participant's name (key: J)",
+            ),
             ("Help: keys", partial(run, "app.help"), "Show every key"),
             (
                 "Toggle projector theme (light / dark)",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop.model import Comment, Touchpoint
 from workshop.vocabulary import SENTIMENTS
@@ -47,9 +47,9 @@ class CommentForm(RecordForm):
     def compose(self) -> ComposeResult:
         c = self.comment
         with VerticalScroll(id="form"):
-            yield Static("Edit comment" if c else "Add a customer comment", id="form-title")
+            yield PlainStatic("Edit comment" if c else "Add a customer comment", id="form-title")
             yield Label("What the customer said")
-            yield Input(c.text if c else "", id="text", placeholder="in their own words")
+            yield PlainInput(c.text if c else "", id="text", placeholder="in their own words")
             yield Label("At which touchpoint (optional)")
             yield PlainSelect(
                 [(f"{t.name} ({t.customer or 'no customer'})", t.id) for t in self.touchpoints],
@@ -65,7 +65,7 @@ class CommentForm(RecordForm):
                 id="sentiment",
             )
             yield Label("Date said (YYYY-MM-DD, optional)")
-            yield Input(
+            yield PlainInput(
                 (c.date or "") if c else dt.date.today().isoformat(),
                 id="date",
                 max_length=10,

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from screens.comment_form import CommentDraft, CommentForm
 from screens.phase_screen import PhaseScreen, data_table
 from screens.route_form import RouteForm
+from screens.widgets.plain import PlainOptionList, PlainStatic
 from screens.widgets.short_text import cut
 from workshop import Group
 from workshop.model import Comment
@@ -88,10 +89,10 @@ class CommentsScreen(PhaseScreen):
         self.group_id: int | None = None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Customer comments", classes="phase-title")
+        yield PlainStatic("Customer comments", classes="phase-title")
         with TabbedContent(initial="all", id="views"):
             with TabPane("All comments (c)", id="all"):
-                yield Static(id="all-title", classes="table-title", markup=False)
+                yield PlainStatic(id="all-title", classes="table-title")
                 yield data_table(
                     "comment-table",
                     [
@@ -102,11 +103,11 @@ class CommentsScreen(PhaseScreen):
                         ("Routed to", 14),
                     ],
                 )
-                yield Static(id="comment-detail", classes="detail", markup=False)
+                yield PlainStatic(id="comment-detail", classes="detail")
             with TabPane("Group streams (g)", id="streams"), Horizontal():
-                yield OptionList(id="stream-picker")
+                yield PlainOptionList(id="stream-picker")
                 with Vertical(id="stream-pane"):
-                    yield Static(id="stream-title", markup=False)
+                    yield PlainStatic(id="stream-title")
                     yield data_table(
                         "stream-table",
                         [
@@ -116,7 +117,7 @@ class CommentsScreen(PhaseScreen):
                             ("Comment", STREAM_WIDTH),
                         ],
                     )
-                    yield Static(id="stream-detail", classes="detail", markup=False)
+                    yield PlainStatic(id="stream-detail", classes="detail")
 
     def on_mount(self) -> None:
         self.query_one("#comment-table").focus()
@@ -271,6 +272,7 @@ class CommentsScreen(PhaseScreen):
         if comment is None:
             self.app.notify("No comment is highlighted.", severity="warning")
             return
+        comment = self.fresh(comment)
 
         def save(draft: CommentDraft) -> None:
             self.ws.update_comment(
@@ -292,6 +294,7 @@ class CommentsScreen(PhaseScreen):
         if not self.groups:
             self.app.notify("Add the groups first (phase 2).", severity="warning")
             return
+        comment = self.fresh(comment)
 
         def save(group_ids: list[int]) -> None:
             self.ws.route_comment(comment.id, group_ids)
@@ -310,6 +313,7 @@ class CommentsScreen(PhaseScreen):
         if comment is None:
             self.app.notify("No comment is highlighted.", severity="warning")
             return
+        comment = self.fresh(comment)
         self.confirm_and_delete(
             f"Delete the comment “{cut(comment.text, 50)}”?",
             "Its routes go with it. You can undo this with u.",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop.model import Contribution
 from workshop.vocabulary import EFFECTS
@@ -63,7 +63,7 @@ class ContributionForm(RecordForm):
             else f"Add a layer to the onion of “{self.touchpoint}”"
         )
         with VerticalScroll(id="form"):
-            yield Static(title, id="form-title", markup=False)
+            yield PlainStatic(title, id="form-title")
             yield Label("Which group contributes?")
             yield PlainSelect(
                 [(name, gid) for gid, name in self.groups],
@@ -82,7 +82,7 @@ class ContributionForm(RecordForm):
                 id="supports",
             )
             yield Label("What it does for them")
-            yield Input(
+            yield PlainInput(
                 c.what if c else "", id="what", placeholder="e.g. keeps the tablets working"
             )
             yield Label("Effect on the ripple toward the customer")

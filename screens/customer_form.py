@@ -8,8 +8,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
+from screens.widgets.plain import PlainInput, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop.vocabulary import NAME_MAX
 
@@ -33,11 +34,11 @@ class CustomerForm(RecordForm):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
-            yield Static("Add a paying customer (segment)", id="form-title")
+            yield PlainStatic("Add a paying customer (segment)", id="form-title")
             yield Label("Name")
-            yield Input(id="name", max_length=NAME_MAX, placeholder="e.g. Landlords")
+            yield PlainInput(id="name", max_length=NAME_MAX, placeholder="e.g. Landlords")
             yield Label("Who they are")
-            yield Input(id="segment", placeholder="e.g. letting agents with 5+ homes")
+            yield PlainInput(id="segment", placeholder="e.g. letting agents with 5+ homes")
             yield from self.compose_footer()
 
     def draft(self) -> CustomerDraft:

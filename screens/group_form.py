@@ -8,9 +8,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop import Group
 from workshop.vocabulary import KINDS, NAME_MAX
@@ -39,9 +39,9 @@ class GroupForm(RecordForm):
     def compose(self) -> ComposeResult:
         group = self.group
         with VerticalScroll(id="form"):
-            yield Static("Edit group" if group else "Add a group", id="form-title")
+            yield PlainStatic("Edit group" if group else "Add a group", id="form-title")
             yield Label("Name")
-            yield Input(
+            yield PlainInput(
                 group.name if group else "",
                 id="name",
                 max_length=NAME_MAX,
@@ -55,9 +55,9 @@ class GroupForm(RecordForm):
                 id="kind",
             )
             yield Label("Role: what we do, and for whom")
-            yield Input(group.role if group else "", id="role", placeholder="We … so that …")
+            yield PlainInput(group.role if group else "", id="role", placeholder="We … so that …")
             yield Label("A good day for our customers looks like…")
-            yield Input(
+            yield PlainInput(
                 group.good_day if group else "", id="good_day", placeholder="Every … gets … by …"
             )
             yield from self.compose_footer()

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from screens.phase_screen import PhaseScreen, PlainTable
+from screens.phase_screen import PhaseScreen
+from screens.widgets.plain import PlainStatic, PlainTable
 from workshop import Group
 
 if TYPE_CHECKING:
@@ -60,8 +61,8 @@ class GroupsScreen(PhaseScreen):
         self.groups: list[Group] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Groups & roles", classes="phase-title")
-        yield Static(
+        yield PlainStatic("Groups & roles", classes="phase-title")
+        yield PlainStatic(
             "Every group either serves the paying customer or serves someone who does.",
             classes="phase-hint",
         )
@@ -71,8 +72,8 @@ class GroupsScreen(PhaseScreen):
         table.add_column("Role", key="role", width=ROLE_WIDTH)
         table.add_column("To customer", key="distance", width=15)
         yield table
-        yield Static(id="detail", markup=False)
-        yield Static("", id="empty", markup=False)
+        yield PlainStatic(id="detail")
+        yield PlainStatic("", id="empty")
 
     @property
     def table(self) -> DataTable:
@@ -152,6 +153,7 @@ class GroupsScreen(PhaseScreen):
         if group is None:
             self.app.notify("No group to edit yet. Press a to add one.", severity="warning")
             return
+        group = self.fresh(group)
 
         def save(draft: GroupDraft) -> None:
             self.ws.update_group(
@@ -174,6 +176,7 @@ class GroupsScreen(PhaseScreen):
         if group is None:
             self.app.notify("No group to delete.", severity="warning")
             return
+        group = self.fresh(group)
 
         self.confirm_and_delete(
             f"Delete the group “{group.name}”?",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop.model import Handoff
 
@@ -62,10 +62,9 @@ class HandoffForm(RecordForm):
         h = self.handoff
         title = f"{self.provider} → {h.receiver}" if h else f"{self.provider} serves…"
         with VerticalScroll(id="form"):
-            yield Static(
+            yield PlainStatic(
                 ("Edit hand-off: " if h else "New hand-off: ") + title,
                 id="form-title",
-                markup=False,
             )
             yield Label("Whom it serves (a customer or another group)")
             yield PlainSelect(
@@ -75,11 +74,11 @@ class HandoffForm(RecordForm):
                 id="receiver",
             )
             yield Label("What we provide")
-            yield Input(h.provides if h else "", id="provides", placeholder="e.g. laptops")
+            yield PlainInput(h.provides if h else "", id="provides", placeholder="e.g. laptops")
             yield Label("What matters most to them")
-            yield Input(h.needs if h else "", id="needs", placeholder="e.g. ready on day one")
+            yield PlainInput(h.needs if h else "", id="needs", placeholder="e.g. ready on day one")
             yield Label("Agreed expectation (service level)")
-            yield Input(
+            yield PlainInput(
                 h.expectation if h else "",
                 id="expectation",
                 placeholder="e.g. access ready on the new hire's first day",
@@ -87,7 +86,7 @@ class HandoffForm(RecordForm):
             with Horizontal(id="ratings"):
                 with Vertical(classes="rating"):
                     yield Label("Our own rating (1-5)")
-                    yield Input(
+                    yield PlainInput(
                         _rating_text(h.self_rating if h else None),
                         id="self_rating",
                         max_length=3,
@@ -95,7 +94,7 @@ class HandoffForm(RecordForm):
                     )
                 with Vertical(classes="rating"):
                     yield Label("Their rating of us (1-5)")
-                    yield Input(
+                    yield PlainInput(
                         _rating_text(h.customer_rating if h else None),
                         id="customer_rating",
                         max_length=3,

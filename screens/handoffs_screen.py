@@ -17,6 +17,7 @@ from screens.customer_form import CustomerDraft, CustomerForm
 from screens.handoff_form import HandoffDraft, HandoffForm
 from screens.phase_screen import PhaseScreen, data_table
 from screens.widgets.gap_label import gap_label, rating_label
+from screens.widgets.plain import PlainOptionList, PlainStatic, PlainTree
 from workshop import Group
 from workshop.model import Handoff
 
@@ -99,24 +100,24 @@ class HandoffsScreen(PhaseScreen):
         self.last_table = "serves"
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Customers & hand-offs", classes="phase-title")
+        yield PlainStatic("Customers & hand-offs", classes="phase-title")
         with TabbedContent(initial="serve", id="views"):
             with TabPane("Whom we serve (s)", id="serve"), Horizontal():
-                yield OptionList(id="picker")
+                yield PlainOptionList(id="picker")
                 with Vertical(id="tables"):
-                    yield Static(id="serves-title", classes="table-title", markup=False)
+                    yield PlainStatic(id="serves-title", classes="table-title")
                     yield data_table(
                         "serves",
                         [("To", 16), ("Provides", 22), ("Self", 4), ("Theirs", 6), ("Gap", 7)],
                     )
-                    yield Static(id="suppliers-title", classes="table-title", markup=False)
+                    yield PlainStatic(id="suppliers-title", classes="table-title")
                     yield data_table(
                         "suppliers",
                         [("From", 16), ("Provides", 22), ("Self", 4), ("Theirs", 6), ("Gap", 7)],
                     )
-                    yield Static(id="handoff-detail", markup=False)
+                    yield PlainStatic(id="handoff-detail")
             with TabPane("Perception gap (p)", id="gap"):
-                yield Static(GAP_LEGEND, classes="legend", markup=False)
+                yield PlainStatic(GAP_LEGEND, classes="legend")
                 with Vertical():
                     yield data_table(
                         "gaps", [("From", 16), ("To", 16), ("Self", 4), ("Theirs", 6), ("Gap", 7)]
@@ -125,8 +126,8 @@ class HandoffsScreen(PhaseScreen):
                         "group-gaps", [("Group", 16), ("Avg gap", 7), ("Rated", 5), ("Unrated", 7)]
                     )
             with TabPane("Customer chain (t)", id="chain"):
-                yield Static(id="orphans", markup=False)
-                yield Tree("Paying customers", id="chain-tree")
+                yield PlainStatic(id="orphans")
+                yield PlainTree("Paying customers", id="chain-tree")
 
     def on_mount(self) -> None:
         self.query_one("#picker").focus()
@@ -308,6 +309,7 @@ class HandoffsScreen(PhaseScreen):
         if group is None:
             self.app.notify("Add a group first (phase 2).", severity="warning")
             return
+        group = self.fresh(group)
 
         def save(draft: HandoffDraft) -> None:
             self.ws.add_handoff(group.id, draft.receiver, **draft.fields())
@@ -324,6 +326,7 @@ class HandoffsScreen(PhaseScreen):
         if handoff is None:
             self.app.notify("No hand-off is highlighted.", severity="warning")
             return
+        handoff = self.fresh(handoff)
 
         def save(draft: HandoffDraft) -> None:
             self.ws.update_handoff(handoff.id, receiver=draft.receiver, **draft.fields())
@@ -355,7 +358,7 @@ class HandoffsScreen(PhaseScreen):
         if handoff is None:
             self.app.notify("No hand-off is highlighted.", severity="warning")
             return
-
+        handoff = self.fresh(handoff)
         self.confirm_and_delete(
             f"Delete the hand-off {handoff.provider} → {handoff.receiver}?",
             "You can undo this with u.",

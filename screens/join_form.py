@@ -1,5 +1,6 @@
-"""Who is joining: in a browser session, the join code, a name and (to lead the room) the
-facilitator PIN; in a terminal, on first join, the group one belongs to."""
+"""Who is joining: in a browser session (the server has checked the join code), a name, a
+group and (to lead the room) the facilitator PIN; in a terminal, on first join, the group one
+belongs to."""
 
 from __future__ import annotations
 
@@ -21,17 +22,16 @@ NO_GROUP = 0
 
 @dataclass(frozen=True)
 class JoinDraft:
-    """What was typed; the store decides whether the code, name and PIN are right."""
+    """What was typed; the store decides whether the name and PIN are right."""
 
-    code: str
     name: str
     group_id: int | None
     pin: str
 
 
 class JoinForm(RecordForm):
-    """The first thing a browser session shows (nothing of the workshop before the right join
-    code), or a terminal participant's group choice on first join."""
+    """The first thing a browser session shows once its join code was right, or a terminal
+    participant's group choice on first join."""
 
     CSS_PATH = [
         Path(__file__).with_name("widgets") / "record_form.tcss",
@@ -66,8 +66,6 @@ class JoinForm(RecordForm):
         with VerticalScroll(id="form"):
             if self.web:
                 yield Static("Join the workshop", id="form-title")
-                yield Label("Join code (on the projector)")
-                yield Input(id="code", max_length=20, placeholder="e.g. K7M2QX")
                 yield Label("Your name")
                 yield Input(id="name", max_length=80)
             else:
@@ -87,7 +85,7 @@ class JoinForm(RecordForm):
         self.query_one("#save").label = "Join (ctrl+s)"  # type: ignore[attr-defined]
         leave = "Leave (esc)" if self.web else "Skip (esc)"
         self.query_one("#cancel").label = leave  # type: ignore[attr-defined]
-        self.query_one("#code" if self.web else "#group").focus()
+        self.query_one("#name" if self.web else "#group").focus()
 
     def on_select_changed(self) -> None:
         if not self.web:
@@ -96,15 +94,12 @@ class JoinForm(RecordForm):
     def draft(self) -> JoinDraft:
         group = self.query_one("#group", PlainSelect).value
         return JoinDraft(
-            code=self.query_one("#code", Input).value if self.web else "",
             name=self.query_one("#name", Input).value if self.web else self.person,
             group_id=group if isinstance(group, int) and group != NO_GROUP else None,
             pin=self.query_one("#pin", Input).value if self.web else "",
         )
 
     def validate_draft(self, draft: JoinDraft) -> str | None:
-        if self.web and not draft.code.strip():
-            return "Type the join code shown on the projector."
         if self.web and not draft.name.strip():
             return "Type your name, as the room knows you."
         return None

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from screens.contribution_form import ContributionDraft, ContributionForm
 from screens.phase_screen import PhaseScreen, data_table
 from screens.touchpoint_form import TouchpointDraft, TouchpointForm
+from screens.widgets.plain import PlainOptionList, PlainStatic, PlainTree
 from workshop import Group
 from workshop.model import Contribution, Reach, Touchpoint
 
@@ -115,10 +116,12 @@ class OnionScreen(PhaseScreen):
         self.reach: list[Reach] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Touchpoint onion", classes="phase-title")
+        yield PlainStatic("Touchpoint onion", classes="phase-title")
         with TabbedContent(initial="touchpoints", id="views"):
             with TabPane("Touchpoints (t)", id="touchpoints"):
-                yield Static("Enter peels the highlighted touchpoint's onion.", classes="legend")
+                yield PlainStatic(
+                    "Enter peels the highlighted touchpoint's onion.", classes="legend"
+                )
                 yield data_table(
                     "touchpoint-table",
                     [
@@ -131,20 +134,20 @@ class OnionScreen(PhaseScreen):
                     ],
                 )
             with TabPane("Onion (o)", id="onion"), Horizontal():
-                yield OptionList(id="touchpoint-picker")
+                yield PlainOptionList(id="touchpoint-picker")
                 with Vertical(id="onion-pane"):
-                    yield Static(ONION_LEGEND, classes="legend", markup=False)
-                    yield Tree("", id="onion-tree")
-                    yield Static(id="layer-detail", classes="detail", markup=False)
+                    yield PlainStatic(ONION_LEGEND, classes="legend")
+                    yield PlainTree("", id="onion-tree")
+                    yield PlainStatic(id="layer-detail", classes="detail")
             with TabPane("By group (g)", id="reach"), Horizontal():
-                yield OptionList(id="group-picker")
+                yield PlainOptionList(id="group-picker")
                 with Vertical(id="reach-pane"):
-                    yield Static(id="reach-title", classes="table-title", markup=False)
+                    yield PlainStatic(id="reach-title", classes="table-title")
                     yield data_table(
                         "reach-table",
                         [("Touchpoint", 18), ("Layer", 7), ("Helps", 12), ("Effect", 13), ("", 6)],
                     )
-                    yield Static(id="weak-links", markup=False)
+                    yield PlainStatic(id="weak-links")
 
     def on_mount(self) -> None:
         self.query_one("#onion-tree", Tree).auto_expand = False
@@ -390,6 +393,8 @@ class OnionScreen(PhaseScreen):
         )
 
     def _edit_touchpoint(self, point: Touchpoint) -> None:
+        point = self.fresh(point)
+
         def save(draft: TouchpointDraft) -> None:
             self.ws.update_touchpoint(
                 point.id,
@@ -409,6 +414,7 @@ class OnionScreen(PhaseScreen):
         if point is None:
             self.app.notify("Add a touchpoint first: press n.", severity="warning")
             return
+        point = self.fresh(point)
         choices = self.ws.contributor_choices(point.id)
         if not choices:
             self.app.notify("Every group is already in this onion.", severity="warning")
@@ -436,6 +442,8 @@ class OnionScreen(PhaseScreen):
         )
 
     def _edit_layer(self, item: Contribution) -> None:
+        item = self.fresh(item)
+
         def save(draft: ContributionDraft) -> None:
             self.ws.update_contribution(
                 item.id,
@@ -495,6 +503,7 @@ class OnionScreen(PhaseScreen):
         if item is None:
             self.app.notify("Nothing to delete.", severity="warning")
         elif isinstance(item, Contribution):
+            item = self.fresh(item)
             resting = self.ws.resting_on(item.id)
             detail = (
                 "Resting on it, and going with it: "
@@ -510,6 +519,7 @@ class OnionScreen(PhaseScreen):
                 f"Deleted {item.group}'s layer.",
             )
         else:
+            item = self.fresh(item)
             self.confirm_and_delete(
                 f"Delete the touchpoint “{item.name}”?",
                 "Its onion goes with it; comments and proposals keep their text. "

@@ -3,52 +3,37 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.types import NoActiveAppError
 from textual.widgets import DataTable, Header
-from textual.widgets.data_table import RowKey
 
+from screens.guarded import guarded, refusals
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.phase_nav import PhaseNav
+from screens.widgets.plain import PlainTable
 from screens.widgets.room_bar import RoomBar
-from workshop import WorkshopError
+from workshop.model import Action, Comment, Contribution, Group, Handoff, Proposal, Touchpoint
 
 if TYPE_CHECKING:
     from screens.app import WorkshopApp
     from workshop import Workshop
 
-
-class PlainTable(DataTable):
-    """A DataTable whose text cells show exactly what was typed: DataTable would read a plain
-    string as Rich markup, so "[b]x[/b]" lost its brackets and a stray "[/]" crashed."""
-
-    def add_row(self, *cells: Any, **options: Any) -> Any:
-        return super().add_row(
-            *(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options
-        )
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Skip measuring the cells of new rows when no column needs it. DataTable measures
-        every cell (a second or more for a few thousand rows) to size automatic columns;
-        ours all have a fixed width, and no row has a label or an automatic height."""
-        rows = self.rows
-        measure = any(column.auto_width for column in self.columns.values()) or any(
-            (row := rows.get(key)) is not None and (row.label is not None or row.auto_height)
-            for key in new_rows
-        )
-        super()._update_dimensions(new_rows if measure else ())
+Record = TypeVar("Record", Action, Comment, Contribution, Group, Handoff, Proposal, Touchpoint)
+# The workshop's getter of each kind of record a screen acts on, by the record's type.
+GETTERS = {Action: "action", Comment: "comment", Contribution: "contribution", Group: "group",
+           Handoff: "handoff", Proposal: "proposal", Touchpoint: "touchpoint"}  # fmt: skip
 
 
 # Screen actions that change the workshop: a participant looking back at an earlier phase
-# may read it but not change it (they add and edit in the room's phase).
+# may read it but not change it (they add and edit in the room's phase). Each runs through
+# `guarded`: a change the workshop refuses is told, never a crash.
 WRITING_ACTIONS = ("add_", "edit", "delete", "rate_", "route_", "toggle_fail", "toggle_weak",
                    "place_dot", "take_back", "plan_", "next_status", "open_vote", "reveal_vote",
                    "close_vote", "runoff")  # fmt: skip
@@ -67,6 +52,18 @@ class PhaseScreen(Screen):
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     PHASE = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every writing action a screen defines runs through `guarded`."""
+        super().__init_subclass__(**kwargs)
+        for name, method in list(vars(cls).items()):
+            if (
+                name.startswith("action_")
+                and name.removeprefix("action_").startswith(WRITING_ACTIONS)
+                and callable(method)
+                and not getattr(method, "guarded", False)
+            ):
+                setattr(cls, name, guarded(method))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,6 +159,12 @@ class PhaseScreen(Screen):
             nav.current = self.workshop_app.phase
             nav.viewing = self.PHASE
 
+    def fresh(self, record: Record) -> Record:
+        """The record as the workshop holds it now, to edit or to ask about: the screen may
+        show it as it was a moment ago. Raises NotFound if it was deleted meanwhile (a
+        writing action then tells so and reloads)."""
+        return getattr(self.ws, GETTERS[type(record)])(record.id)
+
     def confirm_and_delete(
         self, question: str, detail: str, delete: Callable[[], None], done: str
     ) -> None:
@@ -170,13 +173,10 @@ class PhaseScreen(Screen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
+            with refusals(self):
                 delete()
-            except WorkshopError as error:
-                self.app.notify(str(error), severity="error")
-                return
-            self.refresh_data()
-            self.app.notify(f"{done} Press u to undo.")
+                self.refresh_data()
+                self.app.notify(f"{done} Press u to undo.")
 
         from screens.widgets.confirm import ConfirmModal  # a dialog, loaded when first asked
 

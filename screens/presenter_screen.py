@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, ProgressBar, Static
 
+from screens.widgets.plain import PlainStatic, plain
 from workshop.presenter import Board, board
 from workshop.room import Timer
 
@@ -28,7 +29,7 @@ def board_table(view: Board, *, spaced: bool = False) -> Table:
     table.add_column(justify="right", no_wrap=True)
     for line in view.lines:
         style = "reverse" if line.strong else ""
-        table.add_row(Text(line.text, style=style), Text(line.mark, style=style))
+        table.add_row(plain(line.text, style), plain(line.mark, style))
     if view.more:
         table.add_row(Text(f"… and {view.more} more", style="italic"), Text(""))
     if not view.lines:
@@ -47,16 +48,16 @@ class PresenterScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             with Vertical(id="heading"):
-                yield Static(id="title", markup=False)
-                yield Static(id="phase", markup=False)
+                yield PlainStatic(id="title")
+                yield PlainStatic(id="phase")
             yield Digits("", id="clock")
-        yield Static(id="prompt", markup=False)
-        yield Static(id="lines")
+        yield PlainStatic(id="prompt")
+        yield PlainStatic(id="lines")
         with Horizontal(id="bottom"):
-            yield Static(id="join", markup=False)
-            yield Static(id="ready-label", markup=False)
+            yield PlainStatic(id="join")
+            yield PlainStatic(id="ready-label")
             yield ProgressBar(id="ready", show_eta=False, show_percentage=False)
-        yield Static("p: leave presenter view · ]: next phase · T: timer", id="keys")
+        yield PlainStatic("p: leave presenter view · ]: next phase · T: timer", id="keys")
 
     def on_screen_resume(self) -> None:
         self.refresh_board()

@@ -10,9 +10,9 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from screens.widgets.short_text import cut
 from workshop.model import Comment, Contribution, Customer, Group, Proposal, Touchpoint
@@ -89,11 +89,13 @@ class ProposalForm(RecordForm):
         elif p and p.beneficiary_customer_id:
             beneficiary = f"c:{p.beneficiary_customer_id}"
         with VerticalScroll(id="form"):
-            yield Static("Edit proposal" if p else "Propose a change", id="form-title")
+            yield PlainStatic("Edit proposal" if p else "Propose a change", id="form-title")
             yield Label("The change, in a few words")
-            yield Input(p.title if p else "", id="title", placeholder="e.g. Survey checklist gate")
+            yield PlainInput(
+                p.title if p else "", id="title", placeholder="e.g. Survey checklist gate"
+            )
             yield Label("What would change, and why")
-            yield Input(p.description if p else "", id="description")
+            yield PlainInput(p.description if p else "", id="description")
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Owning group")

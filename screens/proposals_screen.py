@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from screens.phase_screen import PhaseScreen, data_table
 from screens.proposal_form import ProposalChoices, ProposalDraft, ProposalForm
+from screens.widgets.plain import PlainStatic
 from screens.widgets.short_text import cut
 from workshop.model import Proposal
 
@@ -73,10 +74,10 @@ class ProposalsScreen(PhaseScreen):
         self.rows: list[Proposal] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Proposals: what will we change?", classes="phase-title")
+        yield PlainStatic("Proposals: what will we change?", classes="phase-title")
         with TabbedContent(initial="list", id="views"):
             with TabPane("List (l)", id="list"):
-                yield Static(id="list-title", classes="table-title", markup=False)
+                yield PlainStatic(id="list-title", classes="table-title")
                 yield data_table(
                     "proposal-table",
                     [
@@ -87,20 +88,20 @@ class ProposalsScreen(PhaseScreen):
                         ("Effort", 6),
                     ],
                 )
-                yield Static(id="proposal-detail", classes="detail", markup=False)
+                yield PlainStatic(id="proposal-detail", classes="detail")
             with TabPane("Impact × effort (m)", id="grid"):
-                yield Static(
+                yield PlainStatic(
                     "Rows: impact, high at the top. Columns: effort, low on the left.",
                     classes="legend",
                 )
                 with Grid(id="matrix"):
-                    yield Static("", classes="corner")
+                    yield PlainStatic("", classes="corner")
                     for effort in ("low", "medium", "high"):
-                        yield Static(f"effort: {effort}", classes="axis")
+                        yield PlainStatic(f"effort: {effort}", classes="axis")
                     for impact in ("high", "medium", "low"):
-                        yield Static(f"impact:\n{impact}", classes="axis")
+                        yield PlainStatic(f"impact:\n{impact}", classes="axis")
                         for effort in ("low", "medium", "high"):
-                            yield Static(id=f"cell-{impact}-{effort}", classes="cell", markup=False)
+                            yield PlainStatic(id=f"cell-{impact}-{effort}", classes="cell")
 
     def on_mount(self) -> None:
         self.query_one("#proposal-table").focus()
@@ -207,6 +208,7 @@ class ProposalsScreen(PhaseScreen):
         if proposal is None:
             self.app.notify("No proposal is highlighted.", severity="warning")
             return
+        proposal = self.fresh(proposal)
 
         def save(draft: ProposalDraft) -> None:
             self.ws.update_proposal(proposal.id, **draft.fields())
@@ -219,6 +221,7 @@ class ProposalsScreen(PhaseScreen):
         if proposal is None:
             self.app.notify("No proposal is highlighted.", severity="warning")
             return
+        proposal = self.fresh(proposal)
         self.confirm_and_delete(
             f"Delete the proposal “{cut(proposal.title, 50)}”?",
             "Its dots go with it; its actions stay, without a proposal. Undo with u.",

@@ -7,12 +7,13 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from screens.phase_screen import data_table
 from screens.themes import THEMES
+from screens.widgets.plain import PlainStatic, PlainTextApp
 from screens.widgets.short_text import cut
 from workshop.vocabulary import plural
 
@@ -42,7 +43,7 @@ TREND_MARKS = {"closing": "↘ closing", "widening": "↗ widening", "unchanged"
                "only once": "· only once"}  # fmt: skip
 
 
-class RollupApp(App):
+class RollupApp(PlainTextApp):
     """A read-only dashboard over the roll-up data; the keys 1–6 pick a table."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -65,11 +66,11 @@ class RollupApp(App):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")
-        yield Static(Text(headline(self.data)), id="headline")
+        yield PlainStatic(headline(self.data), id="headline")
         with TabbedContent(id="tabs"):
             with TabPane("1 Action plans", id="actions"):
                 yield self._actions()
-                yield Static(id="action-detail")
+                yield PlainStatic(id="action-detail")
             with TabPane("2 Per group & quarter", id="groups"):
                 yield self._groups()
             with TabPane("3 Perception gaps", id="gaps"):

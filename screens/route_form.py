@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from screens.widgets.plain import PlainSelectionList, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop import Group
 from workshop.model import Comment
@@ -41,9 +42,9 @@ class RouteForm(RecordForm):
     def compose(self) -> ComposeResult:
         where = f" at “{self.comment.touchpoint}”" if self.comment.touchpoint else ""
         with VerticalScroll(id="form"):
-            yield Static(f"Route the comment{where}", id="form-title", markup=False)
-            yield Static(f"“{self.comment.text}”", id="route-text", markup=False)
-            yield Static(
+            yield PlainStatic(f"Route the comment{where}", id="form-title")
+            yield PlainStatic(f"“{self.comment.text}”", id="route-text")
+            yield PlainStatic(
                 "★ = in this touchpoint's onion (layer 0 owns it). "
                 + (
                     "Ticked: where it is routed now."
@@ -52,16 +53,15 @@ class RouteForm(RecordForm):
                 )
                 + " Space ticks or unticks.",
                 classes="route-hint",
-                markup=False,
             )
-            yield SelectionList[int](
+            yield PlainSelectionList(
                 *[
                     Selection(self._label(g), g.id, g.id in self.ticked)
                     for g in sorted(self.groups, key=self._order)
                 ],
                 id="routes",
             )
-            yield Static(id="route-summary", markup=False)
+            yield PlainStatic(id="route-summary")
             yield from self.compose_footer()
 
     def _order(self, group: Group) -> tuple[int, int, str]:

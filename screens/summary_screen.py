@@ -12,10 +12,10 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
 
 from screens.phase_screen import PhaseScreen
 from screens.widgets.markdown_view import Block, MarkdownView, split_blocks
+from screens.widgets.plain import PlainStatic
 from workshop import WorkshopError
 
 
@@ -48,8 +48,8 @@ class SummaryScreen(PhaseScreen):
         self._exporting = False
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Summary", classes="phase-title")
-        yield Static(
+        yield PlainStatic("Summary", classes="phase-title")
+        yield PlainStatic(
             "What the Markdown export holds. Press x to write it next to the workshop file "
             "(workshop export FILE --format html|csv|json for the other formats).",
             classes="legend",

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
+from screens.widgets.plain import PlainInput, PlainStatic, plain
 from screens.widgets.record_form import RecordForm
 from workshop.room import TIMER_CHOICES
 
@@ -38,16 +39,17 @@ class TimerForm(RecordForm):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
-            yield Static(f"Phase timer: {self.phase}", id="form-title", markup=False)
+            yield PlainStatic(f"Phase timer: {self.phase}", id="form-title")
             yield Label("How long (↑ ↓ move, space or enter picks)")
             with RadioSet(id="length"):
                 for seconds in TIMER_CHOICES:
                     minutes = seconds // 60
                     yield RadioButton(
-                        f"{minutes} minute{'s' if minutes > 1 else ''}", value=seconds == 300
+                        plain(f"{minutes} minute{'s' if minutes > 1 else ''}"),
+                        value=seconds == 300,
                     )
                 yield RadioButton("Other length:", id="other")
-            yield Input(placeholder="e.g. 7, 90s or 2:30", id="custom", max_length=12)
+            yield PlainInput(placeholder="e.g. 7, 90s or 2:30", id="custom", max_length=12)
             yield Checkbox("Lock participants' input when the time is up", False, id="lock")
             yield from self.compose_footer()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain_select import PlainSelect
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
 from workshop import Group
 from workshop.model import Customer, Touchpoint
@@ -48,13 +48,12 @@ class TouchpointForm(RecordForm):
     def compose(self) -> ComposeResult:
         t = self.touchpoint
         with VerticalScroll(id="form"):
-            yield Static(
+            yield PlainStatic(
                 f"Edit touchpoint “{t.name}”" if t else "Add a touchpoint",
                 id="form-title",
-                markup=False,
             )
             yield Label("Name: the moment the customer meets us")
-            yield Input(
+            yield PlainInput(
                 t.name if t else "", id="name", max_length=NAME_MAX, placeholder="e.g. Renewal call"
             )
             yield Label("Customer")
@@ -72,7 +71,9 @@ class TouchpointForm(RecordForm):
                 id="owner",
             )
             yield Label("Channel")
-            yield Input(t.channel if t else "", id="channel", placeholder="e.g. phone, on site")
+            yield PlainInput(
+                t.channel if t else "", id="channel", placeholder="e.g. phone, on site"
+            )
             yield from self.compose_footer()
 
     def on_mount(self) -> None:

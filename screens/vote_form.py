@@ -10,8 +10,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, SelectionList
 
+from screens.widgets.plain import PlainInput, PlainSelectionList, PlainStatic
 from screens.widgets.record_form import RecordForm
 from screens.widgets.short_text import cut
 from workshop.model import Proposal
@@ -45,20 +46,22 @@ class VoteForm(RecordForm):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
-            yield Static("Open a vote", id="form-title")
+            yield PlainStatic("Open a vote", id="form-title")
             yield Label("The question")
-            yield Input(DEFAULT_QUESTION, id="question")
+            yield PlainInput(DEFAULT_QUESTION, id="question")
             yield Label("Over which proposals (space ticks and unticks)")
-            yield SelectionList[int](
+            yield PlainSelectionList(
                 *[(Text(cut(p.title, 70)), p.id, True) for p in self.proposals], id="proposals"
             )
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Dots per person")
-                    yield Input(id="budget", type="integer", max_length=3)
+                    yield PlainInput(id="budget", type="integer", max_length=3)
                 with Vertical():
                     yield Label("Most dots on one proposal")
-                    yield Input(str(DEFAULT_MAX_PER_ITEM), id="max", type="integer", max_length=3)
+                    yield PlainInput(
+                        str(DEFAULT_MAX_PER_ITEM), id="max", type="integer", max_length=3
+                    )
             yield Checkbox("Hide the tallies until I reveal them", True, id="hidden")
             yield from self.compose_footer()
 

@@ -7,6 +7,7 @@ runs a runoff over a tie; tallies appear only once a round shows them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -16,10 +17,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from screens.action_form import ActionDraft, ActionForm
-from screens.phase_screen import PhaseScreen, PlainTable
+from screens.phase_screen import PhaseScreen
 from screens.vote_form import VoteDraft, VoteForm
+from screens.widgets.plain import PlainStatic, PlainTable
 from screens.widgets.short_text import cut
-from workshop import WorkshopError
 from workshop.model import Ballot, Proposal, Result, VoteRound
 from workshop.voting import tie_groups
 
@@ -106,11 +107,11 @@ class VoteScreen(PhaseScreen):
         self.ballot: Ballot | None = None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Dot voting", classes="phase-title")
-        yield Static(id="round-status", markup=False)
-        yield Static(id="my-dots", markup=False)
+        yield PlainStatic("Dot voting", classes="phase-title")
+        yield PlainStatic(id="round-status")
+        yield PlainStatic(id="my-dots")
         yield PlainTable(id="vote-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="vote-detail", classes="detail", markup=False)
+        yield PlainStatic(id="vote-detail", classes="detail")
 
     def on_mount(self) -> None:
         self.query_one("#vote-table").focus()
@@ -273,14 +274,10 @@ class VoteScreen(PhaseScreen):
             self.app.notify("There is nothing to vote on yet.", severity="warning")
             return
         proposal = found[0]
-        try:
-            if cast:
-                self.ws.cast_vote(self.round.id, self.participant_id, proposal.id)
-            else:
-                self.ws.retract_vote(self.round.id, self.participant_id, proposal.id)
-        except WorkshopError as error:
-            self.app.notify(str(error), severity="warning")
-            return
+        if cast:
+            self.ws.cast_vote(self.round.id, self.participant_id, proposal.id)
+        else:
+            self.ws.retract_vote(self.round.id, self.participant_id, proposal.id)
         self.load_round()
 
     def action_place_dot(self) -> None:
@@ -291,15 +288,11 @@ class VoteScreen(PhaseScreen):
 
     # -- the facilitator's keys ----------------------------------------------------------
 
-    def _round_action(self, act, done: str) -> None:
+    def _round_action(self, act: Callable[[int], object], done: str) -> None:
         if self.round is None:
             self.app.notify("There is no vote yet; open one with o.", severity="warning")
             return
-        try:
-            act(self.round.id)
-        except WorkshopError as error:
-            self.app.notify(str(error), severity="warning")
-            return
+        act(self.round.id)
         self.follow_latest = True
         self.refresh_data()
         self.app.notify(done)
@@ -348,7 +341,7 @@ class VoteScreen(PhaseScreen):
         if found is None:
             self.app.notify("No proposal is highlighted.", severity="warning")
             return
-        proposal = found[0]
+        proposal = self.fresh(found[0])
 
         def save(draft: ActionDraft) -> None:
             self.ws.add_action(**draft.fields())

@@ -166,6 +166,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         facilitator: bool | None = None,
         web: bool = False,
         presenter: bool = False,
+        key: str | None = None,
     ) -> None:
         seen.append(
             {
@@ -186,3 +187,12 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     monkeypatch.setattr(cli, "_launch", fake_launch)
     return seen
+
+
+@pytest.fixture(autouse=True)
+def participant_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's terminal participant key lives in its own temporary folder, never in the
+    user's data folder (`workshop join` makes one there on first use)."""
+    path = tmp_path / "keys" / "participant-key"
+    monkeypatch.setenv("WORKSHOP_KEY_FILE", str(path))
+    return path

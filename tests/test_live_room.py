@@ -1,6 +1,7 @@
-"""Pilot tests of the live room: joining (browser sessions ask for the join code; terminal
-participants choose their group), following the facilitator's phase and looking back, the
-phase timer and its lock, readiness, the presenter view, and what a participant cannot do."""
+"""Pilot tests of the live room: joining (browser sessions, admitted by the server's join
+code, ask for a name under their key; terminal participants choose their group), following
+the facilitator's phase and looking back, the phase timer and its lock, readiness, the
+presenter view, and what a participant cannot do."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from screens.widgets.plain_select import PlainSelect
 from workshop import Workshop, WorkshopError
 from workshop.demo import demo_plan, open_demo
 from workshop.presenter import board
+from workshop.room import FREE_ATTEMPTS, new_participant_key
 
 SIZE = (120, 40)
 PIN = "2468"
+BROWSER_KEY, OTHER_BROWSER_KEY = new_participant_key(), new_participant_key()
 
 
 def last_notice(app: WorkshopApp) -> str:
@@ -71,33 +74,43 @@ async def wait_for(pilot, condition, seconds: float = 5.0) -> None:
 # -- joining ---------------------------------------------------------------------------------
 
 
-async def test_browser_session_shows_nothing_before_the_right_join_code(path: Path) -> None:
+async def test_browser_session_asks_a_name_and_joins_under_its_key(path: Path) -> None:
     ws = Workshop.open(path)
-    code = ws.join_code()
-    app = WorkshopApp(ws, facilitator=False, web=True)
+    app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, JoinForm)
         assert not app.query(PhaseScreen)  # nothing of the workshop behind the form
-        await pilot.press(*"WRONG1", "tab", *"Ann", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, JoinForm)
-        assert "not this workshop's join code" in str(app.screen.query_one("#error").render())
-        code_input = app.screen.query_one("#code", Input)
-        code_input.value = code.lower()[:3] + " " + code.lower()[3:]  # case and spaces ignored
-        await pilot.press("ctrl+s")
+        assert ws.role == "guest"
+        assert not app.screen.query("#code")  # the server has checked the join code
+        await pilot.press(*"Ann", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, PhaseScreen))
         assert app.participant_id is not None and not app.facilitator
         assert ws.role == "participant" and ws.participant(app.participant_id).name == "Ann"
+        assert ws.is_name_held(app.participant_id)
         assert "you are Ann" in app.sub_title
+    ws.close()
+
+
+async def test_browser_session_cannot_take_a_name_held_by_another_key(path: Path) -> None:
+    with Workshop.open(path) as first:
+        first.join("Marcus O.", key=OTHER_BROWSER_KEY)
+    ws = Workshop.open(path)
+    app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"marcus o.", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, JoinForm)
+        error = str(app.screen.query_one("#error").render())
+        assert "already joined as “Marcus O.”" in error and "free" in error
+        assert ws.role == "guest" and app.participant_id is None
     ws.close()
 
 
 async def test_browser_session_with_the_pin_leads_the_room(path: Path) -> None:
     ws = Workshop.open(path)
-    app = WorkshopApp(ws, facilitator=False, web=True)
+    app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
         form = app.screen
-        form.query_one("#code", Input).value = ws.join_code()
         form.query_one("#name", Input).value = "Fran"
         form.query_one("#pin", Input).value = "9999"
         await pilot.press("ctrl+s")
@@ -112,16 +125,22 @@ async def test_browser_session_with_the_pin_leads_the_room(path: Path) -> None:
     ws.close()
 
 
-async def test_too_many_wrong_codes_close_the_session(path: Path) -> None:
+async def test_wrong_pins_in_a_browser_session_are_limited_for_the_whole_room(
+    path: Path,
+) -> None:
+    with Workshop.open(path) as other:  # another tab's wrong PINs count here too
+        for _ in range(FREE_ATTEMPTS):
+            assert not other.check_pin("0000", source="another tab")
     ws = Workshop.open(path)
-    app = WorkshopApp(ws, facilitator=False, web=True)
+    app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        for attempt in range(5):
-            app.screen.query_one("#code", Input).value = f"NOPE{attempt}"
-            app.screen.query_one("#name", Input).value = "Mallory"
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-    assert app.return_code == 1
+        form = app.screen
+        form.query_one("#name", Input).value = "Mallory"
+        form.query_one("#pin", Input).value = PIN  # even the right one waits now
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Too many wrong PINs lately: try again in" in str(form.query_one("#error").render())
+        assert isinstance(app.screen, JoinForm) and not ws.is_facilitator
     assert all(p.name != "Mallory" for p in ws.participants())
     ws.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import click
 from . import __version__
 from .demo import default_demo_path, open_demo
 from .errors import WorkshopError
+from .files import check_target, write_text
 from .store import Workshop
 from .vocabulary import CSV_TABLE_NAMES, one_line, plural
 
@@ -63,9 +65,10 @@ def _launch(
     facilitator: bool | None = None,
     web: bool = False,
     presenter: bool = False,
+    key: str | None = None,
 ) -> None:
     """Run the Textual app on an open workshop (as facilitator unless a participant is
-    given); closes the workshop afterwards."""
+    given; `key` proves a browser participant's name); closes the workshop afterwards."""
     import gc
 
     from screens.app import WorkshopApp  # Textual is imported only when a screen is needed
@@ -76,7 +79,12 @@ def _launch(
     if facilitator is None:
         facilitator = participant_id is None and not web
     app = WorkshopApp(
-        ws, facilitator=facilitator, participant_id=participant_id, web=web, presenter=presenter
+        ws,
+        facilitator=facilitator,
+        participant_id=participant_id,
+        web=web,
+        presenter=presenter,
+        key=key,
     )
     try:
         app.run()
@@ -125,6 +133,10 @@ def _added(counts: dict[str, int]) -> str:
             parts.append(f"{n} {noun[:-1] if n == 1 else noun}")
     return ", ".join(parts) if parts else "nothing (the plan is empty)"
 
+
+# How `workshop serve` hands a browser session its participant key (kept in the browser's
+# cookie): in the environment, which other users cannot read, unlike the command line.
+BROWSER_KEY_VARIABLE = "WORKSHOP_BROWSER_KEY"
 
 file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 
@@ -216,8 +228,22 @@ def _pin(*, confirm: bool = False) -> str:
     "(P switches to the working screens).",
 )
 def run(file: Path, presenter: bool) -> None:
-    """Open workshop FILE as facilitator (the projected screen)."""
-    _launch(Workshop.open(file), presenter=presenter)
+    """Open workshop FILE as facilitator (the projected screen). A workshop with a facilitator
+    PIN asks for it (or reads $WORKSHOP_PIN)."""
+    ws = Workshop.open(file)
+    try:
+        _prove_facilitator(ws, source="workshop run")
+    except BaseException:
+        ws.close()
+        raise
+    _launch(ws, presenter=presenter)
+
+
+def _prove_facilitator(ws: Workshop, *, source: str) -> None:
+    """When the workshop has a facilitator PIN, ask for it (or read $WORKSHOP_PIN) and check it
+    through the store's attempt limits; a wrong PIN ends the command."""
+    if ws.has_pin() and not ws.check_pin(_pin(), source=source):
+        raise WorkshopError("That is not the facilitator PIN.")
 
 
 @main.command("import")
@@ -254,7 +280,8 @@ def import_(file: Path, plan_path: Path) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output (-: standard output). An ordinary "
+    "file is replaced; a symbolic link or the workshop itself is refused.",
 )
 @click.option(
     "--template",
@@ -271,16 +298,75 @@ def import_(file: Path, plan_path: Path) -> None:
 def export(file: Path, fmt: str, output: Path | None, template: Path | None, what: str) -> None:
     """Export workshop FILE: the summary as Markdown or HTML, everything as JSON, or one table
     as CSV. The same workshop always gives the same bytes."""
-    if output is not None and output.resolve() == file.resolve():
-        raise WorkshopError(f"Refusing to overwrite the workshop file {file} with its export.")
+    output = _output(output, protect=[file])
     user_template = (template.name, _read_text(template, "template")) if template else None
     with Workshop.open(file) as ws:
         text = ws.export(fmt, template=user_template, what=what)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8", newline="")
+        write_text(output, text, protect=[file], overwrite=True)
         click.echo(f"Wrote {output}.", err=True)
+
+
+@main.command()
+@file_argument
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Restore consistency: delete rows that point at deleted rows (or empty the reference), "
+    "reset values outside the rules. Asks first, and keeps a backup copy beside the file.",
+)
+@click.option("--yes", is_flag=True, help="Repair without asking (for scripts).")
+def check(file: Path, repair: bool, yes: bool) -> None:
+    """Check workshop FILE without changing it: damaged pages, rows that point at deleted rows,
+    values outside the rules (written outside the app). Lists every problem, one per line;
+    exits 1 if there is any. --repair repairs what can be repaired."""
+    from .integrity import recover_hint, repair_file
+    from .store import check_file
+
+    found = check_file(file)
+    if not found:
+        click.echo(f"{file} has no problems.")
+        return
+    for problem in found:
+        click.echo(one_line(problem.text))
+    if found[0].kind == "damaged":
+        raise WorkshopError(
+            f"{file} is damaged, which cannot be repaired here: {recover_hint(file)}."
+        )
+    count = plural(len(found), "problem")
+    if not repair:
+        raise WorkshopError(
+            f"{count}: repair with `workshop check {shlex.quote(str(file))} --repair` (a backup "
+            "copy is kept)."
+        )
+    if not yes:
+        if not _can_ask():
+            raise WorkshopError(
+                f"Not repaired: there is no terminal to ask on; add --yes to repair {file}."
+            )
+        if not click.confirm(
+            f"Repair these {count} in {file}? A backup copy is kept beside it.", err=True
+        ):
+            raise WorkshopError(f"Not repaired; {file} is unchanged.")
+    copy, changes = repair_file(file)
+    click.echo(f"Kept a copy of {file} as it was: {copy}")
+    click.echo(f"Repaired {file}: " + "; ".join(changes) + ".")
+
+
+def _can_ask() -> bool:
+    """Whether a question can be asked: standard input is a terminal."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _output(output: Path | None, *, protect: list[Path]) -> Path | None:
+    """Where `-o` writes: None for standard output (no -o, or `-o -`); refuses at once a
+    symbolic link, a special file and the workshop files themselves (or links to them)."""
+    if output is None or str(output) == "-":
+        return None
+    check_target(output, protect=protect)
+    return output
 
 
 @main.command()
@@ -297,11 +383,19 @@ def join(file: Path, name: str | None, facilitator: bool, web: bool) -> None:
     """Open workshop FILE as a participant: your name is added on first join (and you choose
     your group on screen); you add and edit in the room's phase, vote with your own dots and
     follow the facilitator."""
-    if web:  # the session asks for the join code and the name on screen
-        _launch(Workshop.open(file), web=True)
+    if web:  # the server checked the join code; the session asks for the name on screen
+        key = os.environ.pop(BROWSER_KEY_VARIABLE, "")
+        if not key:
+            raise WorkshopError("A browser session is started by `workshop serve`, not by hand.")
+        ws = Workshop.open(file)
+        ws.act_as_guest()
+        _launch(ws, web=True, key=key)
         return
     if name is None:
         raise click.UsageError("Missing option '--as': say your name, e.g. --as Ann.")
+    from .identity import participant_key
+
+    key = participant_key()
     ws = Workshop.open(file, actor=name.strip())
     try:
         if facilitator:
@@ -310,9 +404,8 @@ def join(file: Path, name: str | None, facilitator: bool, web: bool) -> None:
                     f"{file} has no facilitator PIN; lead it with `workshop run {file}` on the "
                     "facilitator's machine."
                 )
-            if not ws.check_pin(_pin()):
-                raise WorkshopError("That is not the facilitator PIN.")
-        participant_id = ws.join(name, facilitator=facilitator)
+            _prove_facilitator(ws, source=f"workshop join --as {name.strip()[:40]}")
+        participant_id = ws.join(name, key=key, facilitator=facilitator)
         if not facilitator:
             ws.act_as_participant(participant_id)
     except BaseException:
@@ -380,7 +473,8 @@ REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "htm
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    help="Write the report to this file instead of standard output (-: standard output). An "
+    "ordinary file is replaced; a symbolic link or a workshop file is refused.",
 )
 def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> None:
     """Roll up the action plans, perception gaps and comments of many workshop FILES (a folder
@@ -392,8 +486,9 @@ def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> Non
     if not files:
         raise click.UsageError("Name at least one workshop file or folder.")
     paths = workshop_files(list(files))
-    if output is not None and output.resolve() in {p.resolve() for p in paths}:
-        raise WorkshopError(f"Refusing to overwrite the workshop file {output} with the roll-up.")
+    if output is not None and str(output) == "-":
+        fmt = fmt or "md"
+    output = _output(output, protect=paths)
     if fmt is None and output is not None:
         fmt = REPORT_SUFFIXES.get(output.suffix.lower(), "md")
     data = roll_up(paths)
@@ -409,7 +504,7 @@ def rollup(files: tuple[Path, ...], fmt: str | None, output: Path | None) -> Non
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8", newline="")
+        write_text(output, text, protect=paths, overwrite=True)
         skipped = len(data["skipped"])
         note = f" ({plural(skipped, 'file')} skipped)" if skipped else ""
         click.echo(f"Wrote {output}: {plural(len(data['workshops']), 'workshop')}{note}.", err=True)

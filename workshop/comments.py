@@ -129,6 +129,7 @@ class CommentRecords:
     def route_comment(self: Workshop, comment_id: int, group_ids: list[int]) -> None:
         """Route a comment to exactly these groups (replacing its routes); undoable."""
         with self.transaction():
+            self._check_room_phase("comments")
             old = self.comment(comment_id)
             if set(group_ids) == set(old.routed_ids):
                 return

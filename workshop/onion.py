@@ -364,6 +364,7 @@ class OnionRecords:
         from . import undo
 
         with self.transaction():
+            self._check_room_phase("contributions")
             old = self.contribution(contribution_id)
             doomed = [old, *self.resting_on(contribution_id)]
             snap: dict[str, list[dict[str, Any]]] = {"rows": [], "blanked": []}

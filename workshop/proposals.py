@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import PlanError
+from .errors import PlanError, WorkshopError
 from .model import Participant, Proposal
-from .vocabulary import LEVELS, choice, clean_name, clean_text
+from .vocabulary import LEVELS, choice, clean_name, clean_text, name_key
 
 if TYPE_CHECKING:
     from .store import Workshop
@@ -77,24 +77,70 @@ class ProposalRecords:
         return self._only(found, "participant")
 
     def join(
-        self: Workshop, name: str, *, group_id: int | None = None, facilitator: bool = False
+        self: Workshop,
+        name: str,
+        *,
+        key: str | None = None,
+        group_id: int | None = None,
+        facilitator: bool = False,
     ) -> int:
-        """The id of the participant called `name` (ignoring case), added on first join."""
+        """The id of the participant called `name` (ignoring case), added on first join.
+
+        `key` (see `room.new_participant_key`) proves who they are: the first join with a key
+        holds the name for it (only the key's hash is stored), and a later join under that name
+        needs the same key: NameTaken otherwise, until the facilitator frees the name. A name
+        that no key holds (added by a plan, or freed) is taken by the first key that joins."""
+        from .room import NameTaken, hash_key, key_matches
+
         name = clean_name(name, "Your name")
-        with self.transaction():
-            found = self.lookup_id("participants", name)
+        with self.transaction(check_lock=False):
+            found = self.conn.execute(
+                "select id, name, key_hash from participants where key = ?", [name_key(name)]
+            ).fetchone()
             if found is not None:
-                return found
+                participant_id, held_name, held = found
+                if held and (key is None or not key_matches(key, held)):
+                    raise NameTaken(
+                        f"Someone has already joined as “{held_name}” from another terminal or "
+                        "browser: choose another name, or ask the facilitator to free this one."
+                    )
+                if not held and key is not None:
+                    self.conn.execute(
+                        "update participants set key_hash = ? where id = ?",
+                        [hash_key(key), participant_id],
+                    )
+                return participant_id
             if group_id is not None:
                 self._row("groups", group_id, "group")
-            key = self._check_name_free("participants", name)
-            row = {"name": name, "key": key, "group_id": group_id, "facilitator": int(facilitator)}
+            row = {"name": name, "key": self._check_name_free("participants", name),
+                   "group_id": group_id, "facilitator": int(facilitator),
+                   "key_hash": hash_key(key) if key is not None else None}  # fmt: skip
             participant_id = int(self.db["participants"].insert(row).last_pk)  # type: ignore[arg-type]
             self._record("join", f"{name} joined", None)  # not undone: their dots hang on it
             return participant_id
 
+    def free_name(self: Workshop, participant_id: int) -> None:
+        """Let the next person to join under this participant's name take it (their record,
+        group and dots), e.g. when they come back on another device (the facilitator's)."""
+        self._facilitator_only("free a participant's name")
+        with self.transaction():
+            me = self.participant(participant_id)
+            self.conn.execute(
+                "update participants set key_hash = null where id = ?", [participant_id]
+            )
+            self._record("room", f"Freed the name {me.name}", None)
+
+    def is_name_held(self: Workshop, participant_id: int) -> bool:
+        """Whether a participant key holds this participant's name."""
+        row = self.conn.execute(
+            "select key_hash is not null from participants where id = ?", [participant_id]
+        ).fetchone()
+        return bool(row and row[0])
+
     def set_participant_group(self: Workshop, participant_id: int, group_id: int | None) -> None:
-        """Say which group a participant belongs to."""
+        """Say which group a participant belongs to (a participant: only their own)."""
+        if not self.is_facilitator and participant_id != self.participant_id:
+            raise WorkshopError("You can choose only your own group.")
         with self.transaction():
             if group_id is not None:
                 self._row("groups", group_id, "group")

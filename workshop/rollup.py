@@ -2,7 +2,8 @@
 
 The same group, customer or hand-off in several workshops is recognised by its name ignoring
 case (and Unicode form); a name spelled differently stays separate. A file that cannot be read
-(missing, damaged, not a workshop, another schema) is listed as skipped, with the reason.
+(missing, not an ordinary file, damaged or inconsistent, not a workshop, another schema) is
+listed as skipped, with the reason in one line.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import json
+import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .errors import WorkshopError
 from .export import as_dict
+from .integrity import recover_hint
 from .store import Workshop
-from .vocabulary import SENTIMENTS, STATUSES, name_key
+from .vocabulary import SENTIMENTS, STATUSES, name_key, one_line
 
 OPEN = ("planned", "doing")
 
@@ -69,8 +72,12 @@ def rollup(paths: list[Path], today: dt.date | None = None) -> dict[str, Any]:
     for path in workshop_files(paths):
         try:
             data = _read(path)
-        except WorkshopError as error:
-            skipped.append({"file": str(path), "reason": str(error)})
+        except WorkshopError as error:  # damaged or inconsistent files too (open checks them)
+            skipped.append({"file": str(path), "reason": one_line(str(error))})
+            continue
+        except sqlite3.DatabaseError as error:  # damage the open-time checks did not see
+            reason = f"{path} is damaged ({error}): {recover_hint(path)}."
+            skipped.append({"file": str(path), "reason": reason})
             continue
         info = data["workshop"]
         workshops.append({**data, "file": str(path), "quarter": quarter(info["date"])})

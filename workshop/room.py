@@ -1,9 +1,15 @@
-"""The live room: who leads (roles, the facilitator PIN, the join code), the phase timer and
-how many participants are done with the phase.
+"""The live room: who leads (roles, the facilitator PIN, the join code), who is who
+(participant keys), attempt limits, the phase timer and how many participants are done.
 
 A process opened by `workshop join` or a browser session acts as a participant
 (`act_as_participant`): the store then refuses what only the facilitator may do, whichever
-screen or script asks, and refuses a participant's changes once a locking timer has run out.
+screen or script asks; a participant changes only what belongs to the room's phase, places only
+themselves in a group, deletes only what they added and places only their own dots; and their
+changes stop once a locking timer has run out.
+
+Join codes and PINs are tried through `check_join_code` and `check_pin`, which log every attempt
+in the file: past `FREE_ATTEMPTS` wrong ones in `ATTEMPT_WINDOW` seconds, each further try waits
+twice as long as the one before (up to `MAX_WAIT`), for every tab and process on the file.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ import hmac
 import math
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, WorkshopError
-from .vocabulary import name_key
+from .vocabulary import PHASES, name_key
 
 if TYPE_CHECKING:
     from .store import Workshop
@@ -29,6 +36,82 @@ PIN_MIN, PIN_MAX = 4, 64
 TIMER_CHOICES = (60, 180, 300, 600)  # the quick picks: 1, 3, 5 and 10 minutes
 TIMER_MAX_SECONDS = 4 * 60 * 60
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+# Attempt limits, per workshop file and kind ("join code" or "PIN"), shared by every process.
+FREE_ATTEMPTS = 5  # wrong tries within the window before the waits start
+ATTEMPT_WINDOW = 15 * 60  # seconds a wrong try counts against the next ones
+MAX_WAIT = 60  # the longest wait between two tries, in seconds
+ATTEMPT_KINDS = ("join code", "PIN")
+
+# Which phase a participant may change which records in (the facilitator: any, always).
+PHASE_OF_TABLE: dict[str, tuple[str, ...]] = {
+    "groups": ("groups & roles",),
+    "customers": ("customers & hand-offs",),
+    "handoffs": ("customers & hand-offs",),
+    "touchpoints": ("touchpoint onion",),
+    "contributions": ("touchpoint onion",),
+    "comments": ("customer comments",),
+    "proposals": ("proposals",),
+    "votes": ("vote",),
+    "actions": ("review", "action plans"),
+    "participants": PHASES,
+}
+_RECORDS = {"groups": "groups", "customers": "customers", "handoffs": "hand-offs",
+            "touchpoints": "touchpoints", "contributions": "onion layers",
+            "comments": "comments", "proposals": "proposals", "votes": "dots",
+            "actions": "action plans"}  # fmt: skip
+
+
+class TooManyAttempts(WorkshopError):
+    """Too many wrong join codes or PINs lately: the next try must wait `wait` seconds."""
+
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+class NameTaken(WorkshopError):
+    """Someone else, proved by their participant key, already joined under this name."""
+
+
+def attempt_wait(failures: list[float], now: float) -> float:
+    """Seconds the next try must still wait, given the times of the recent wrong tries:
+    none for the first `FREE_ATTEMPTS`, then 2, 4, 8… seconds after the latest, up to
+    `MAX_WAIT`."""
+    recent = sorted(t for t in failures if t > now - ATTEMPT_WINDOW)
+    over = len(recent) - FREE_ATTEMPTS
+    if over < 0:
+        return 0.0
+    return max(0.0, recent[-1] + min(MAX_WAIT, 2 ** (over + 1)) - now)
+
+
+def code_matches(typed: str, expected: str) -> bool:
+    """Whether `typed` is the join code `expected` (case, spaces and dashes ignored), in
+    constant time; no attempt is counted (see `RoomRecords.check_join_code`)."""
+    cleaned = normalise_code(typed).encode("utf-8", "replace")
+    return bool(expected) and hmac.compare_digest(cleaned, expected.encode())
+
+
+def new_participant_key() -> str:
+    """A participant's secret key: proves, on their next join, that they are the same person."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    """A participant key as stored: "sha256$salt$digest" (a random 256-bit key needs no
+    slow hash; the salt keeps the same key from matching across files)."""
+    salt = secrets.token_hex(8)
+    return f"sha256${salt}${hashlib.sha256((salt + key).encode()).hexdigest()}"
+
+
+def key_matches(key: str, stored: str) -> bool:
+    """Whether `key` is the one hashed into `stored` (in constant time)."""
+    try:
+        kind, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    tried = hashlib.sha256((salt + str(key)).encode()).hexdigest()
+    return kind == "sha256" and hmac.compare_digest(tried, digest)
 
 
 def new_join_code() -> str:
@@ -141,6 +224,17 @@ class Timer:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One try of a join code or PIN: when, what kind, from where, and whether it was right
+    (None: refused unchecked, while the tries were waiting)."""
+
+    at: float
+    kind: str
+    source: str
+    ok: bool | None
+
+
+@dataclass(frozen=True)
 class Readiness:
     """How many participants said they are done with a phase."""
 
@@ -164,6 +258,12 @@ class RoomRecords:
         self.role = "participant"
         self.participant_id = participant_id
 
+    def act_as_guest(self: Workshop) -> None:
+        """From now on this connection may only read, try the join code and PIN, and join:
+        a browser session before its visitor has said who they are."""
+        self.role = "guest"
+        self.participant_id = None
+
     @property
     def is_facilitator(self: Workshop) -> bool:
         return self.role == "facilitator"
@@ -178,6 +278,21 @@ class RoomRecords:
         timer = self.timer()
         if timer is not None and timer.locked:
             raise WorkshopError("Time is up: the facilitator has locked input for this phase.")
+
+    def _check_room_phase(self: Workshop, table: str) -> None:
+        """Inside a participant's transaction: `table`'s records change only in their phase
+        (hand-offs in "customers & hand-offs", dots in "vote"…); a guest changes nothing."""
+        if self.is_facilitator:
+            return
+        if self.role == "guest":
+            raise WorkshopError("Join the workshop first.")
+        phases = PHASE_OF_TABLE.get(table, ())
+        phase = self._room()["phase"]
+        if phase in phases:
+            return
+        what = _RECORDS.get(table, "these records")
+        where = " or ".join(f"the {p} phase" for p in phases) or "no phase"
+        raise WorkshopError(f"The room is in the {phase} phase: {what} are changed in {where}.")
 
     def _added_by(self: Workshop, table: str, row_id: int) -> str | None:
         """Who added the row now at `table`.`row_id` through the app; None when it came from a
@@ -242,28 +357,91 @@ class RoomRecords:
     def has_pin(self: Workshop) -> bool:
         return bool(self._room().get("pin_hash"))
 
-    def check_pin(self: Workshop, pin: str) -> bool:
-        """Whether `pin` is the facilitator PIN (False when none was set)."""
-        stored = self._room().get("pin_hash")
-        return bool(stored) and pin_matches(pin, stored)
+    def check_pin(self: Workshop, pin: str, *, source: str = "") -> bool:
+        """Whether `pin` is the facilitator PIN (False when none was set). Every try is
+        logged; TooManyAttempts while the tries are waiting (see `attempt_wait`)."""
+        return self._attempt(
+            "PIN",
+            source,
+            lambda room: bool(room.get("pin_hash")) and pin_matches(pin, room["pin_hash"]),
+        )
 
     def join_code(self: Workshop) -> str:
         """The code participants type to join from a browser (shown on the projector)."""
         return self._room().get("join_code") or ""
 
-    def check_join_code(self: Workshop, code: str) -> bool:
-        """Whether `code` is this workshop's join code (case, spaces and dashes ignored)."""
-        expected = self.join_code()
-        typed = normalise_code(code).encode("utf-8", "replace")
-        return bool(expected) and hmac.compare_digest(typed, expected.encode())
+    def check_join_code(self: Workshop, code: str, *, source: str = "") -> bool:
+        """Whether `code` is this workshop's join code (case, spaces and dashes ignored).
+        Every try is logged; TooManyAttempts while the tries are waiting."""
+        return self._attempt(
+            "join code", source, lambda room: code_matches(code, room.get("join_code") or "")
+        )
 
     def renew_join_code(self: Workshop) -> str:
-        """A new join code (the old one stops working); returns it."""
+        """A new join code (the old one stops working, and the wrong tries of the old one no
+        longer count); returns it."""
         self._facilitator_only("change the join code")
         code = new_join_code()
         with self.transaction():
-            self.db["workshop"].update(1, {"join_code": code})
+            self.db["workshop"].update(1, {"join_code": code, "code_renewed_at": time.time()})
+            self._record("room", "Renewed the join code", None)
         return code
+
+    # -- attempts ------------------------------------------------------------------------
+
+    def _attempt(
+        self: Workshop, kind: str, source: str, right: Callable[[dict[str, Any]], bool]
+    ) -> bool:
+        """Log a try of `kind` (as wrong until proved right, so that tries made at once from
+        many processes all count), refuse it while the tries are waiting, then check it."""
+        now = time.time()
+        with self.transaction(check_lock=False):
+            wait = attempt_wait(self._failures(kind, now), now)
+            cursor = self.conn.execute(
+                "insert into attempts (at, kind, source, ok) values (?, ?, ?, ?)",
+                [now, kind, str(source)[:200], -1 if wait else 0],
+            )
+        if wait:
+            seconds = math.ceil(wait)
+            raise TooManyAttempts(
+                f"Too many wrong {kind}s lately: try again in {seconds} s.", seconds
+            )
+        ok = right(self._room())
+        if ok:
+            with self.transaction(check_lock=False):
+                self.conn.execute("update attempts set ok = 1 where id = ?", [cursor.lastrowid])
+        return ok
+
+    def _failures(self: Workshop, kind: str, now: float) -> list[float]:
+        """When the recent wrong tries of `kind` were made (a join code's: since its renewal)."""
+        since = now - ATTEMPT_WINDOW
+        if kind == "join code":
+            since = max(since, self._room().get("code_renewed_at") or 0.0)
+        rows = self.conn.execute(
+            "select at from attempts where kind = ? and ok = 0 and at > ? order by at",
+            [kind, since],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def attempts(self: Workshop, limit: int = 50) -> list[Attempt]:
+        """The latest tries of join codes and PINs, newest first (the facilitator's)."""
+        self._facilitator_only("see the join attempts")
+        rows = self.conn.execute(
+            "select at, kind, source, ok from attempts order by id desc limit ?", [limit]
+        ).fetchall()
+        return [Attempt(at, kind, source, None if ok < 0 else bool(ok))
+                for at, kind, source, ok in rows]  # fmt: skip
+
+    def attempt_wait(self: Workshop, kind: str, now: float | None = None) -> float:
+        """Seconds the next try of `kind` ("join code" or "PIN") must wait (0: none)."""
+        now = time.time() if now is None else now
+        return attempt_wait(self._failures(kind, now), now)
+
+    def wrong_attempts(self: Workshop, kind: str, now: float | None = None) -> int:
+        """How many wrong tries of `kind` count now (within the window; a join code's since
+        its renewal)."""
+        now = time.time() if now is None else now
+        return len(self._failures(kind, now))
 
     # -- the phase timer -----------------------------------------------------------------
 

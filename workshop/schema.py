@@ -7,10 +7,13 @@ know was written by a newer release and is refused before anything is changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlite_utils import Database
     from sqlite_utils.db import ForeignKey
     from sqlite_utils.migrations import Migrations
@@ -260,6 +263,83 @@ def m004_live_room(db: Database) -> None:
     db.execute("update workshop set join_code = ?", [new_join_code()])
 
 
+@_step
+def m005_trust(db: Database) -> None:
+    """Who is who: a participant's key (only its hash) proves they are the one who first
+    joined under that name; every join code and PIN attempt is logged, so that limits and
+    back-off hold across every process on the file."""
+    for sql in (
+        "alter table participants add column key_hash text",
+        "create table attempts (id integer primary key, at real not null,"
+        " kind text not null, source text not null default '', ok integer not null)",
+        "create index attempts_kind_at on attempts (kind, at)",
+        "alter table workshop add column code_renewed_at real",
+    ):
+        db.execute(sql)
+
+
+@_step
+def m006_checks(db: Database) -> None:
+    """CHECK constraints for the value lists, ratings, dates and phases (the rules of
+    workshop.integrity). SQLite adds a CHECK only by rebuilding the table (the twelve steps of
+    lang_altertable.html#otheralter), with foreign keys off, which a transaction cannot
+    switch: so this step runs outside sqlite-utils' transaction, in one of its own, and
+    rebuilds only tables still without their constraints (run again after a crash before its
+    record, it finds nothing left to do)."""
+    from .integrity import check_constraints
+
+    conn = db.conn
+    if conn.in_transaction:
+        raise RuntimeError("m006_checks must run outside a transaction.")
+    enforced = conn.execute("pragma foreign_keys").fetchone()[0]
+    conn.execute("pragma foreign_keys = off")
+    try:
+        conn.execute("begin immediate")
+        try:
+            for table, checks in check_constraints().items():
+                _add_checks(conn, table, checks)
+            dangling = conn.execute("pragma foreign_key_check").fetchone()
+            if dangling:
+                raise RuntimeError(f"m006_checks: {dangling[0]} row {dangling[1]} dangles.")
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+    finally:
+        conn.execute(f"pragma foreign_keys = {'on' if enforced else 'off'}")
+
+
+m006_checks.transactional = False  # type: ignore[attr-defined]
+
+
+def _add_checks(conn: sqlite3.Connection, table: str, checks: list[str]) -> None:
+    """Rebuild `table` with the table constraints `checks` added to its own CREATE statement:
+    same columns in the same order, same rows and rowids, same indexes and triggers."""
+    (sql,) = conn.execute(
+        "select sql from sqlite_master where type = 'table' and name = ?", [table]
+    ).fetchone()
+    missing = [check for check in checks if check not in sql]
+    if not missing:
+        return
+    head = re.match(r'\s*CREATE\s+TABLE\s+("(?:[^"]|"")+"|\[[^\]]+\]|`[^`]+`|\w+)\s*', sql, re.I)
+    body = sql[head.end() :].rstrip() if head else ""
+    if not (body.startswith("(") and body.endswith(")")):
+        raise RuntimeError(f"m006_checks cannot read the definition of {table}.")
+    others = conn.execute(
+        "select sql from sqlite_master where tbl_name = ? and type in ('index', 'trigger')"
+        " and sql is not null",
+        [table],
+    ).fetchall()
+    new = f"_new_{table}"
+    constraints = ",\n   ".join(missing)
+    conn.execute(f'CREATE TABLE "{new}" {body[:-1].rstrip()},\n   {constraints}\n)')
+    conn.execute(f'insert into "{new}" select * from "{table}"')
+    conn.execute(f'drop table "{table}"')
+    conn.execute(f'alter table "{new}" rename to "{table}"')
+    for (statement,) in others:
+        conn.execute(statement)
+
+
 def known_names() -> list[str]:
     """Names of the migrations this release knows, in order."""
     return [fn.__name__ for fn in _STEPS]
@@ -279,6 +359,6 @@ def __getattr__(name: str) -> object:
 
         built = Migrations(MIGRATION_SET)
         for fn in _STEPS:
-            built()(fn)
+            built(transactional=getattr(fn, "transactional", True))(fn)
         _migrations = built
     return _migrations

@@ -18,11 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import schema, undo
+from . import integrity, schema, undo
 from .actions import ActionRecords
 from .chain import customer_distances
 from .comments import CommentRecords
 from .errors import FileBusy, NotFound, PlanError, WorkshopError
+from .files import refuse_special
 from .handoffs import HandoffRecords
 from .model import Group, Info
 from .onion import OnionRecords
@@ -33,6 +34,8 @@ from .voting import VotingRecords
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from .integrity import Problem
 
 BUSY_TIMEOUT_SECONDS = 5.0
 GROUP_FIELDS = ("name", "role", "kind", "good_day")
@@ -47,11 +50,16 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
 
 
-def _inspect_read_only(path: Path) -> list[str]:
-    """Refuse a file that is not a workshop of this or an older schema, without writing to it;
-    returns the names of the migrations applied to it."""
+def _inspect_read_only(
+    path: Path, found: list[Problem] | None = None, *, check: bool = True
+) -> list[str]:
+    """Refuse a file that is not a workshop of this or an older schema, or (unless not
+    `check`) that is damaged or inconsistent (see workshop.integrity), without writing to it;
+    returns the names of the migrations applied to it. With `found`, the problems are added to
+    it instead of refused."""
     # Without a -wal beside it nobody has the file open, so it is read as immutable: SQLite then
     # creates no -wal/-shm files, and a refused file is left exactly as it was found.
+    refuse_special(path)  # a FIFO or device would hang SQLite: refused before it opens them
     try:
         conn = _connect_read_only(path)
     except sqlite3.Error as error:
@@ -73,7 +81,11 @@ def _inspect_read_only(path: Path) -> list[str]:
                 f"{path} was written by a newer version of workshop (schema {len(applied)}; this "
                 f"version knows {schema.SCHEMA_VERSION}). Upgrade workshop to open it."
             )
-        conn.execute("pragma quick_check").fetchall()
+        problems = integrity.problems(conn) if check else []
+        if found is not None:
+            found += problems
+        elif problems:
+            raise integrity.refusal(path, problems)
         return applied
     except sqlite3.OperationalError as error:
         if _is_busy(error):
@@ -83,6 +95,18 @@ def _inspect_read_only(path: Path) -> list[str]:
         raise WorkshopError(f"{path} is damaged or not a workshop file ({error}).") from None
     finally:
         conn.close()
+
+
+def check_file(path: str | Path) -> list[Problem]:
+    """Every problem of a workshop file (see workshop.integrity), read without writing;
+    refuses, as `Workshop.open` does, a missing file, a special one, one that is not a
+    workshop or one written by a newer release."""
+    path = Path(path)
+    if not refuse_special(path):
+        raise WorkshopError(f"{path} does not exist.")
+    found: list[Problem] = []
+    _inspect_read_only(path, found)
+    return found
 
 
 def _remove(path: Path) -> None:
@@ -180,7 +204,9 @@ class Workshop(
         if follow_up is not None:
             from .follow_up import carry_over
 
-            if Path(follow_up).resolve() == path.resolve():
+            if Path(follow_up).resolve() == path.resolve() or (
+                path.exists() and Path(follow_up).exists() and path.samefile(follow_up)
+            ):
                 raise WorkshopError("A follow-up workshop needs a new file, not the previous one.")
             carried = carry_over(Path(follow_up))
         title = clean_name(title, "The title")
@@ -243,12 +269,10 @@ class Workshop(
         not a workshop or written by a newer release.
         """
         path = Path(path)
-        if not path.exists():
+        if not refuse_special(path):
             raise WorkshopError(
                 f"{path} does not exist. Create it with: workshop new {path} --title …"
             )
-        if path.is_dir():
-            raise WorkshopError(f"{path} is a folder, not a workshop file.")
         applied = _inspect_read_only(path)
         conn = None
         db: Database | sqlite3.Connection
@@ -262,7 +286,7 @@ class Workshop(
         except BaseException as error:
             if conn is not None:
                 conn.close()
-            if not isinstance(error, sqlite3.OperationalError):
+            if not isinstance(error, sqlite3.Error):
                 raise
             if _is_busy(error):
                 raise FileBusy(
@@ -272,14 +296,15 @@ class Workshop(
         return cls(db, path, actor)
 
     @classmethod
-    def open_read_only(cls, path: str | Path) -> Workshop:
+    def open_read_only(cls, path: str | Path, *, check: bool = True) -> Workshop:
         """Open a workshop only to read it: the file stays byte-identical (no migration, no
         -wal or -shm beside an idle file). Raises WorkshopError like `open`, and for a file of
-        an older schema, which needs one `open` to be upgraded."""
+        an older schema, which needs one `open` to be upgraded. `check=False` skips the
+        integrity checks, for a twin of a file this process has checked (see `reader`)."""
         path = Path(path)
-        if not path.is_file():
+        if not refuse_special(path):
             raise WorkshopError(f"{path} does not exist or is not a file.")
-        _inspect_read_only(path)
+        _inspect_read_only(path, check=check)
         db = _database(_connect_read_only(path))
         if schema.migrations.pending(db):
             db.close()
@@ -292,7 +317,7 @@ class Workshop(
     def reader(self) -> Workshop:
         """A read-only twin of this workshop, acting in the same role, for another thread
         (an SQLite connection belongs to the thread that opened it). Close it when done."""
-        twin = Workshop.open_read_only(self.path)
+        twin = Workshop.open_read_only(self.path, check=False)  # checked when first opened
         twin.role, twin.participant_id = self.role, self.participant_id
         return twin
 
@@ -413,12 +438,14 @@ class Workshop(
         return latest if latest and latest["undo"] else None
 
     def _latest_change(self) -> dict[str, Any] | None:
-        """The latest change not yet undone (votes, joins and undos aside). When it has no undo
-        data (an import), it blocks undo: reverting anything older could take the imported
-        rows with it."""
+        """The latest change not yet undone (votes, joins, room events and undos aside). When
+        it has no undo data (an import), it blocks undo: reverting anything older could take
+        the imported rows with it."""
         rows = list(
             self.db["events"].rows_where(
-                "undone = 0 and kind not in ('undo', 'vote', 'join')", order_by="id desc", limit=1
+                "undone = 0 and kind not in ('undo', 'vote', 'join', 'room')",
+                order_by="id desc",
+                limit=1,
             )
         )
         return rows[0] if rows else None
@@ -609,6 +636,7 @@ class Workshop(
 
     def _insert(self, table: str, values: dict[str, Any], summary: str) -> int:
         """Insert a row and record how to undo it; call inside a transaction."""
+        self._check_room_phase(table)
         row_id = int(self.db[table].insert(values).last_pk)  # type: ignore[arg-type]
         self._record("add", summary, {"op": "delete", "table": table, "ids": [row_id]})
         return row_id
@@ -616,6 +644,7 @@ class Workshop(
     def _update(self, table: str, row_id: int, values: dict[str, Any], what: str) -> None:
         """Change the fields that differ and record their old values; `what` names the row."""
         with self.transaction():
+            self._check_room_phase(table)
             old = self._row(table, row_id, what.split(" ")[0])
             changed = {k: v for k, v in values.items() if old[k] != v}
             if not changed:
@@ -636,6 +665,7 @@ class Workshop(
     def _delete(self, table: str, row_id: int, what: str) -> None:
         """Delete a row and what cascades from it, keeping a snapshot to undo with."""
         with self.transaction():
+            self._check_room_phase(table)
             old = self._row(table, row_id, what.split(" ")[0])
             snap = undo.snapshot(self.db, table, row_id)
             self._check_may_delete(snap["rows"], what.split(" ")[0])

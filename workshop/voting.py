@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFound, VoteRejected
+from .errors import NotFound, VoteRejected, WorkshopError
 from .model import Ballot, Result, VoteRound
 from .vocabulary import NAME_MAX, clean_name
 
@@ -263,6 +263,10 @@ class VotingRecords:
 
     def _check_voter(self: Workshop, round_id: int, participant_id: Any, proposal_id: Any):
         """The round's (question, budget, cap) and the voter's name, or the reason to refuse."""
+        try:
+            self._check_room_phase("votes")
+        except WorkshopError as error:
+            raise VoteRejected(str(error)) from None
         found = self.conn.execute(
             "select question, state, votes_per_person, max_per_item from vote_rounds where id = ?",
             [round_id],

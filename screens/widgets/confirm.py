@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button
+
+from screens.widgets.plain import PlainStatic
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -28,9 +30,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question", markup=False)
+            yield PlainStatic(self.question, id="question")
             if self.detail:
-                yield Static(self.detail, id="detail", markup=False)
+                yield PlainStatic(self.detail, id="detail")
             with Horizontal(id="buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button("Keep (n)", variant="primary", id="no")

@@ -16,6 +16,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
+from screens.widgets.plain import plain
+
 
 @dataclass(frozen=True)
 class ShownKey:
@@ -129,7 +131,8 @@ class KeyBar(Widget, can_focus=False):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         self.hovered = self._key_at(event.x)
-        self.tooltip = self._spans[self.hovered][2].tooltip if self.hovered is not None else None
+        hovered = self._spans[self.hovered][2] if self.hovered is not None else None
+        self.tooltip = plain(hovered.tooltip) if hovered is not None else None
 
     def on_leave(self) -> None:
         self.hovered = None

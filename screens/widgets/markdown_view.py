@@ -24,6 +24,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from screens.widgets.plain import visible
+
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
 ITEM = re.compile(r" {0,3}([-+*]|\d{1,9}[.)])(\s|$)")
@@ -132,8 +134,9 @@ def estimate_height(block: Block, width: int) -> int:
 
 
 def render_block(block: Block, console: Console) -> list[Strip]:
-    """The block laid out by Rich at the console's width."""
-    source = block.source
+    """The block laid out by Rich at the console's width (a control character shows as a
+    symbol: it must never reach the terminal)."""
+    source = visible(block.source)
     if ITEM.match(source):  # deeper levels go on at the deepest that leaves room to read
         levels = max(1, min((console.width - 40) // 3, MAX_LEVELS))
         source = re.sub(rf"^ {{{2 * levels},}}", " " * 2 * levels, source, flags=re.MULTILINE)

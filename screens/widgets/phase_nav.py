@@ -7,10 +7,11 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.widgets.plain import PlainOptionList
 from workshop.vocabulary import PHASES
 
 
-class PhaseNav(OptionList):
+class PhaseNav(PlainOptionList):
     """Lists the phases; choosing one posts `PhaseNav.Chosen`."""
 
     current: reactive[str] = reactive(PHASES[1])

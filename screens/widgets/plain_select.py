@@ -1,25 +1,9 @@
-"""A Select whose option labels show exactly what was typed (Select would read a plain string
-as markup, so a name with "[b]" lost its brackets and one with "[/]" crashed the app)."""
+"""Kept for the modules that import PlainSelect from here; it lives in screens.widgets.plain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from screens.widgets.plain import PlainSelect, plain_options
 
-from rich.text import Text
-from textual.widgets import Select
+plain = plain_options
 
-
-def plain(options: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    """Options with string labels turned into plain (unparsed) text."""
-    return [(Text(label) if isinstance(label, str) else label, value) for label, value in options]
-
-
-class PlainSelect(Select):
-    """Select that never reads its option labels as markup."""
-
-    def __init__(self, options: Iterable[tuple[Any, Any]], **kwargs: Any) -> None:
-        super().__init__(plain(options), **kwargs)
-
-    def set_options(self, options: Iterable[tuple[Any, Any]]) -> None:
-        super().set_options(plain(options))
+__all__ = ["PlainSelect", "plain"]

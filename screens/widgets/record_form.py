@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from screens.widgets.plain import PlainStatic
 from workshop import WorkshopError
 
 
@@ -35,7 +36,7 @@ class RecordForm(ModalScreen[bool]):
         self.save = save
 
     def compose_footer(self) -> ComposeResult:
-        yield Static("", id="error", markup=False)
+        yield PlainStatic("", id="error")
         with Horizontal(id="buttons"):
             yield Button("Save (ctrl+s)", variant="primary", id="save")
             yield Button("Cancel (esc)", id="cancel")

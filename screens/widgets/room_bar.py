@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import Static
 
+from screens.widgets.plain import PlainStatic
 from workshop.room import Readiness, Timer
 
 
@@ -49,11 +49,11 @@ def room_line(state: RoomState) -> Text:
     return Text(" · ").join(parts)
 
 
-class RoomBar(Static):
+class RoomBar(PlainStatic):
     """The room line; `show(state)` updates it and its warning/ended look."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__("", id=id)
 
     def show(self, state: RoomState) -> None:
         self.update(room_line(state))

@@ -1,0 +1,221 @@
+"""Typed text shown as typed: the one way the screens put what people typed into widgets.
+
+Textual reads a plain `str` as content markup almost everywhere: DataTable cells, Tree labels,
+Option prompts, Static and Label, Button labels, notifications, tooltips. A group named "[/]"
+crashed the app, and a name starting "[@click=app.quit]" turned a click on it into an action.
+Rich and Textual also pass most control characters (ESC among them) on to the terminal.
+
+The widgets here never read markup, and show control characters as visible symbols (␛, ␇, ␍;
+a C1 control as �), whatever they are given: a str, a Rich Text or Textual Content. Build a label
+in pieces with Rich `Text` / `Text.assemble` (which never read markup) and hand it to one of these
+widgets; anything else that ends up on screen (a Rich table's cells, a tooltip) goes through
+`plain()`. `PlainTextApp` does the same for notifications and the header's title.
+tests/test_hostile_text.py checks that the screens use nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from rich.highlighter import Highlighter
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.content import Content
+from textual.widgets import DataTable, Input, OptionList, Select, SelectionList, Static, Tree
+from textual.widgets.data_table import RowKey
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+# Every C0 control but tab and line feed, DEL and the C1 controls: one visible character each,
+# so that a Text's styles keep their offsets.
+PICTURES: dict[int, str] = {
+    **{code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)},
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+}
+
+T = TypeVar("T")
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters shown as symbols (a CR LF line end stays a line end);
+    tabs and line breaks are kept."""
+    if text.isprintable():
+        return text
+    return text.replace("\r\n", "\n").translate(PICTURES)
+
+
+def plain(text: str, style: str | Style = "") -> Text:
+    """Typed text as Rich Text: never read as markup, control characters visible."""
+    return Text(visible(text), style=style)
+
+
+def _visible_text(text: Text) -> Text:
+    source = text.plain
+    if source.isprintable():
+        return text
+    if "\r\n" in source:
+        text = text.blank_copy("\n").join(text.split("\r\n", allow_blank=True))
+    shown = text.copy()
+    shown.plain = text.plain.translate(PICTURES)  # same length: the spans stay where they were
+    return shown
+
+
+def safe(content: T) -> T | Text:
+    """What a widget may show of `content`: a str as plain Text, a Text or Content with its
+    control characters visible; anything else (a Rich table, say) as it is."""
+    if isinstance(content, str):
+        return Text(visible(content))
+    if isinstance(content, Text):
+        return _visible_text(content)
+    if isinstance(content, Content) and not content.plain.isprintable():
+        return Content(content.plain.translate(PICTURES), list(content.spans))  # type: ignore[return-value]
+    return content
+
+
+class PlainStatic(Static):
+    """A Static that shows its content as typed."""
+
+    def __init__(self, content: Any = "", **options: Any) -> None:
+        options["markup"] = False
+        super().__init__(safe(content), **options)
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(safe(content), layout=layout)
+
+
+class PlainTable(DataTable):
+    """A DataTable whose cells show exactly what was typed: DataTable reads a plain string as
+    markup, so "[b]x[/b]" lost its brackets and a stray "[/]" crashed."""
+
+    def add_row(self, *cells: Any, **options: Any) -> RowKey:
+        return super().add_row(*(safe(cell) for cell in cells), **options)
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, **options: Any) -> None:
+        super().update_cell(row_key, column_key, safe(value), **options)
+
+    def update_cell_at(self, coordinate: Any, value: Any, **options: Any) -> None:
+        super().update_cell_at(coordinate, safe(value), **options)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Skip measuring the cells of new rows when no column needs it. DataTable measures
+        every cell (a second or more for a few thousand rows) to size automatic columns;
+        ours all have a fixed width, and no row has a label or an automatic height."""
+        rows = self.rows
+        measure = any(column.auto_width for column in self.columns.values()) or any(
+            (row := rows.get(key)) is not None and (row.label is not None or row.auto_height)
+            for key in new_rows
+        )
+        super()._update_dimensions(new_rows if measure else ())
+
+
+def _plain_option(option: Any) -> Any:
+    if isinstance(option, Selection):
+        return Selection(
+            safe(option.prompt), option.value, option.initial_state, option.id, option.disabled
+        )
+    if isinstance(option, Option):
+        return Option(safe(option.prompt), option.id, option.disabled)
+    if isinstance(option, tuple):  # a SelectionList's (prompt, value[, selected])
+        return (safe(option[0]), *option[1:])
+    return None if option is None else safe(option)
+
+
+class PlainOptionList(OptionList):
+    """An OptionList whose prompts show exactly what was typed."""
+
+    def __init__(self, *content: Any, **options: Any) -> None:
+        options["markup"] = False
+        super().__init__(*content, **options)
+
+    def add_options(self, new_options: Iterable[Any]) -> PlainOptionList:
+        return super().add_options([_plain_option(option) for option in new_options])
+
+    def add_option(self, option: Any = None) -> PlainOptionList:
+        return self.add_options([option])
+
+    def replace_option_prompt(self, option_id: str, prompt: Any) -> PlainOptionList:
+        return super().replace_option_prompt(option_id, safe(prompt))
+
+    def replace_option_prompt_at_index(self, index: int, prompt: Any) -> PlainOptionList:
+        return super().replace_option_prompt_at_index(index, safe(prompt))
+
+
+class PlainSelectionList(SelectionList):
+    """A SelectionList whose prompts show exactly what was typed."""
+
+    def __init__(self, *selections: Any, **options: Any) -> None:
+        super().__init__(*(_plain_option(s) for s in selections), **options)
+
+    def add_options(self, items: Iterable[Any]) -> PlainSelectionList:
+        return super().add_options([_plain_option(item) for item in items])
+
+    def add_option(self, item: Any = None) -> PlainSelectionList:
+        return self.add_options([item])
+
+
+class PlainTree(Tree):
+    """A Tree whose labels show exactly what was typed."""
+
+    def process_label(self, label: Any) -> Text:
+        return super().process_label(safe(label))
+
+
+def plain_options(options: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A Select's (label, value) options with their labels shown as typed."""
+    return [(safe(label), value) for label, value in options]
+
+
+class PlainSelect(Select):
+    """A Select whose option labels show exactly what was typed (Select read a plain string as
+    markup, so a name with "[b]" lost its brackets and one with "[/]" crashed the app)."""
+
+    def __init__(self, options: Iterable[tuple[Any, Any]], **kwargs: Any) -> None:
+        super().__init__(plain_options(options), **kwargs)
+
+    def set_options(self, options: Iterable[tuple[Any, Any]]) -> None:
+        super().set_options(plain_options(options))
+
+
+class VisibleControls(Highlighter):
+    """Shows an Input's control characters as symbols (same length: the cursor stays put)."""
+
+    def highlight(self, text: Text) -> None:
+        if not text.plain.isprintable():
+            text.plain = text.plain.translate(PICTURES)
+
+
+class PlainInput(Input):
+    """An Input that shows a value holding control characters harmlessly; the value itself is
+    kept as it is."""
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        options.setdefault("highlighter", VisibleControls())
+        super().__init__(*args, **options)
+
+
+class PlainTextApp(App):
+    """An app whose notifications and header title show exactly what was typed. Notifications
+    never read markup (their messages quote names), whatever a caller asks for."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        return super().format_title(visible(title), visible(sub_title))
