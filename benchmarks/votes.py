@@ -27,6 +27,7 @@ def measure(voters: int = VOTERS) -> dict[str, float]:
             owner = ws.add_group("Sales")
             proposals = [ws.add_proposal(f"Change {n}", owner_id=owner) for n in range(PROPOSALS)]
             people = [ws.join(f"Voter {n}") for n in range(voters)]
+            ws.update_info(phase="vote")  # where a room's dots are placed
             round_id = ws.open_vote(votes_per_person=BUDGET, max_per_item=CAP)
         start = str(Path(folder) / "start")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import importlib
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widget import AwaitMount
 
 from screens.guarded import guarded
 from screens.phase_screen import PhaseScreen
@@ -24,9 +26,9 @@ from workshop.room import ATTEMPT_KINDS
 from workshop.vocabulary import PHASES
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.command import Provider
     from textual.timer import Timer
-    from textual.widget import AwaitMount
 
     from screens.join_form import JoinDraft
     from screens.timer_form import TimerDraft
@@ -255,6 +257,7 @@ class WorkshopApp(PlainTextApp):
         self._mask_timer: Timer | None = None
         self._drawn: set[str] = set()  # phase screens drawn once (shown or in the background)
         self._own_switch = False
+        self._quitting = False  # closing: no more screens are built in the background
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = "projector"
@@ -293,7 +296,7 @@ class WorkshopApp(PlainTextApp):
         (quitting meanwhile waits for it, rather than taking apart a screen still being put
         together), or draw the nearest one built but not drawn (by then it has its rows)."""
         self._prepare_timer = None
-        if not self._running or not isinstance(self.screen, PhaseScreen):
+        if self._quitting or not self._running or not isinstance(self.screen, PhaseScreen):
             return
         self._drawn.add(self.screen.PHASE)
         index = PHASES.index(self.screen.PHASE)
@@ -303,6 +306,8 @@ class WorkshopApp(PlainTextApp):
                 continue
             if phase not in self._screen_stacks:
                 await self._init_mode(phase)
+                if self._quitting:
+                    return
             elif phase not in self._drawn:
                 self._draw_offscreen(self._screen_stacks[phase][0])
                 self._drawn.add(phase)
@@ -316,19 +321,81 @@ class WorkshopApp(PlainTextApp):
         without showing it: its widgets keep the lines they drew, so its first show only
         puts them on the terminal (drawing every cell for the first time took most of it).
         `_refresh_layout` and the compositor are the pinned Textual's own (private)."""
-        if not self._running or screen.is_current:
+        if not self._running or screen.is_current or not screen.is_mounted:
             return
         screen._refresh_layout(self.size)
         screen._compositor.render_update(full=True)
+
+    def _screens_being_built(self) -> list[Screen]:
+        """The screens of the stacks whose widgets are still being put together: a mode's
+        screen built in the background or just switched to, or a dialog just pushed."""
+        return [screen for stack in self._screen_stacks.values() for screen in stack
+                if not screen.is_mounted]  # fmt: skip
+
+    async def _finish_building(self) -> None:
+        """Build nothing more in the background, and wait until every screen being built
+        is mounted. Closing takes every screen apart; one taken apart while its widgets are
+        still mounting fails half-way (a tab bar's tabs gone before it picks the first, a
+        screen's table gone before its `on_mount` queries it)."""
+        self._quitting = True
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+            self._prepare_timer = None
+        while self._running and (building := self._screens_being_built()):
+            mounted = asyncio.ensure_future(AwaitMount(building[0], building))
+            # An error in the app (`_exception_event`, the pinned Textual's private) stops
+            # the app, and with it the mounting of the widgets not started yet.
+            failed = asyncio.ensure_future(self._exception_event.wait())
+            await asyncio.wait([mounted, failed], return_when=asyncio.FIRST_COMPLETED)
+            failed.cancel()
+            if not mounted.done():
+                mounted.cancel()
+                return
+
+    def exit(
+        self, result: object = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        """Textual's exit, once the screens being built are mounted. Textual's marks the app
+        as exiting at once, and from then on a screen still mounting mounts no more widgets
+        (its `on_mount` finds no table) before the end of the message loop takes it apart.
+        Meanwhile the app handles no other message (as while Textual builds a screen)."""
+        if self._running and not self._exit and self._screens_being_built():
+            self.call_next(self._exit_once_built, result, return_code, message)
+            return
+        self._quitting = True
+        super().exit(result, return_code, message)
+
+    async def _exit_once_built(
+        self, result: object, return_code: int, message: RenderableType | None
+    ) -> None:
+        await self._finish_building()
+        super().exit(result, return_code, message)
+
+    async def _shutdown(self) -> None:
+        """Textual's (private) last step, which takes every screen apart. `App.run_test`
+        calls it directly (without `App.exit`) while the app still runs, so the screens
+        being built are waited for here too; after `App.exit` nothing is left to wait for."""
+        await self._finish_building()
+        await super()._shutdown()
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Textual's switch, without its fixed 50 ms pause of the display (which drew every
         new screen twice and showed a screen already built 50 ms late). A phase screen built
         now keeps the previous picture until its rows are in (`screen_ready`), at most
-        MASK_LIMIT_SECONDS; a screen already built and drawn shows at once."""
+        MASK_LIMIT_SECONDS; a screen already built and drawn shows at once.
+
+        A screen the background is still building is shown as one built now: masked, and
+        the app handles its next message (a key) once the screen is mounted, as Textual
+        does for a screen it builds on show; otherwise that key would reach a screen
+        without its widgets or rows."""
         shown = self.current_mode != self.DEFAULT_MODE  # not the first screen of all
-        if shown and mode in SCREEN_CLASSES and mode not in self._screen_stacks:
-            self._begin_batch()
+        stack = self._screen_stacks.get(mode)
+        building = stack[0] if stack and not stack[0].is_mounted else None
+        if shown and mode in SCREEN_CLASSES and (not stack or building is not None):
+            if self._mask_timer is None:
+                self._begin_batch()
+            else:  # a switch within a switch's mask: one mask, ended once
+                self._mask_timer.stop()
             self._mask_timer = self.set_timer(MASK_LIMIT_SECONDS, self.screen_ready)
         drawn = mode in self._drawn  # built, and drawn on show or in the background
         self._own_switch = True
@@ -336,6 +403,10 @@ class WorkshopApp(PlainTextApp):
             await_mount = super().switch_mode(mode)
         finally:
             self._own_switch = False
+        if building is not None and building.is_current:
+            await_mount = AwaitMount(building, [building])
+            self.call_next(await_mount)
+            return await_mount
         if drawn and not self._batch_count:
             # Put its lines on the terminal now: Textual would wait for the screen's resume
             # message and its next update tick (about 30 ms) to draw it whole.

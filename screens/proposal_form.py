@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select
 
-from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
+from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic, plain
 from screens.widgets.record_form import RecordForm
 from screens.widgets.short_text import cut
 from workshop.model import Comment, Contribution, Customer, Group, Proposal, Touchpoint
@@ -145,7 +145,7 @@ class ProposalForm(RecordForm):
             with Horizontal(classes="pair"):
                 for field in ("impact", "effort"):
                     with Vertical():
-                        yield Label(field.capitalize())
+                        yield Label(plain(field.capitalize()))
                         yield PlainSelect(
                             [(level, level) for level in LEVELS],
                             value=getattr(p, field) if p else "medium",

@@ -134,7 +134,7 @@ async def test_the_key_bar_presses_a_clicked_key_and_explains_a_hovered_one(
         assert [k.display for k in keys][:3] == ["a", "e", "d"]
         assert palette is not None and palette.display == "^p"
         await pilot.hover(KeyBar, offset=(9, 0))  # on " e Edit "
-        assert bar.tooltip == "Edit the highlighted group"
+        assert str(bar.tooltip) == "Edit the highlighted group"  # plain Text, no markup
         await pilot.click(KeyBar, offset=(2, 0))  # on " a Add "
         await pilot.pause()
         assert isinstance(app.screen, GroupForm)

@@ -5,6 +5,7 @@ presenter view, and what a participant cannot do."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import time
@@ -356,7 +357,11 @@ def test_board_never_names_who_voted_or_typed(tmp_path: Path) -> None:
 def presenter_app(tmp_path: Path) -> WorkshopApp:
     ws = open_demo(tmp_path / "demo.db")
     ws.db["workshop"].update(1, {"join_code": "K7M2QX"})  # a fixed code for the picture
-    ws.start_timer(300, now=time.time() + 3600)  # far in the future: the clock stays at 5:00
+    started = time.time()
+    ws.start_timer(300, now=started + 3600)  # ends in 1:05:00
+    # The room's clock read at that moment only: however long the app takes to start and
+    # draw (over a second on a busy machine), the picture shows 1:05:00, not 1:04:59.
+    ws.timer = functools.partial(ws.timer, now=started)  # type: ignore[method-assign]
     return WorkshopApp(ws, presenter=True)
 
 
@@ -373,8 +378,9 @@ def test_presenter_snapshot_160x50(snap_compare, tmp_path: Path) -> None:
 
 async def test_a_second_editor_is_told_whose_change_they_replaced(path: Path) -> None:
     ws = Workshop.open(path)
-    ann, _ = participant(path, "Ann")
+    ann, ann_id = participant(path, "Ann")
     sales = ws.lookup_id("groups", "Sales")
+    ann.set_participant_group(ann_id, sales)  # a participant edits their own group's role
     app = WorkshopApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one("#groups")

@@ -75,7 +75,7 @@ def ws(workshop_path: Path):
     ids = {g.name: g.id for g in ws.groups()}
     for title in ("Second proposal", "Third proposal", "Fourth proposal"):
         proposal = ws.add_proposal(title, owner_id=ids["IT"])
-        ws.add_action(owner_id=ids["IT"], proposal_id=proposal, kpi=title)
+        ws.add_action(owner_id=ids["IT"], proposal_id=proposal, due="2027-03-31", kpi=title)
         ws.add_comment(f"About {title}")
     for receiver in ("IT", "HR", "Audit"):
         ws.add_handoff(ids["Sales"], receiver, provides=f"Leads for {receiver}")
@@ -183,7 +183,8 @@ async def test_the_review_keys_on_a_carried_action_deleted_meanwhile(
     with Workshop.create(previous, title="Q3 chain") as old:
         it = old.add_group("IT")
         for title in ("Fix the CRM", "Laptops on day one"):
-            old.add_action(owner_id=it, proposal_id=old.add_proposal(title, owner_id=it))
+            proposal = old.add_proposal(title, owner_id=it)
+            old.add_action(owner_id=it, proposal_id=proposal, due="2027-01-31")
     with Workshop.create(tmp_path / "q4.db", title="Q4 chain", follow_up=previous) as ws:
         app = WorkshopApp(ws)
         async with app.run_test(size=SIZE) as pilot:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shlex
 import sys
@@ -111,17 +110,14 @@ def _read_text(path: Path, what: str) -> str:
 
 
 def _read_plan(plan_path: Path) -> dict[str, Any]:
-    text = _read_text(plan_path, "plan")
-    try:
-        plan = json.loads(text)
-    except json.JSONDecodeError as error:
+    """The plan in a JSON file, refused (one line) when too large, too deep or not a plan."""
+    from .plan import PLAN_LIMIT_MB, parse_plan
+
+    if plan_path.is_file() and plan_path.stat().st_size > PLAN_LIMIT_MB * 1_000_000:
         raise WorkshopError(
-            f"The plan {plan_path} is not valid JSON: {error.msg} at line "
-            f"{error.lineno}, column {error.colno}."
-        ) from None
-    if not isinstance(plan, dict):
-        raise WorkshopError(f"The plan {plan_path} must hold one JSON object.")
-    return plan
+            f"The plan {plan_path} is larger than the {PLAN_LIMIT_MB} MB limit for a plan."
+        )
+    return parse_plan(_read_text(plan_path, "plan"), str(plan_path))
 
 
 def _added(counts: dict[str, int]) -> str:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 CSV_COLUMNS = ("text", "touchpoint", "sentiment", "date")
 CSV_ERRORS_SHOWN = 5
+CSV_LIMIT_MB = 10  # the largest comments file
+CSV_ROWS_LIMIT = 50_000  # comments in one file
 
 _COMMENT_SQL = """
 select c.id, c.text, c.touchpoint_id, t.name, c.sentiment, c.date
@@ -207,6 +209,8 @@ def _read_csv(text: str, source: str) -> list[tuple[int, dict[str, str] | None]]
     """(first line number, row by lower-cased column) for every non-blank data row; None for a
     row with more cells than the header has columns."""
     text = text.removeprefix("\ufeff")
+    if len(text) > CSV_LIMIT_MB * 1_000_000:
+        raise PlanError(f"{source} is larger than the {CSV_LIMIT_MB} MB limit for a comments file.")
     if not text.strip():
         raise PlanError(f"{source} is empty; it needs a header row: {', '.join(CSV_COLUMNS)}.")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -222,6 +226,11 @@ def _read_csv(text: str, source: str) -> list[tuple[int, dict[str, str] | None]]
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):
+                if len(rows) == CSV_ROWS_LIMIT:
+                    raise PlanError(
+                        f"{source} holds more than {CSV_ROWS_LIMIT:,} comments (the limit); "
+                        "split it into smaller files."
+                    )
                 too_many = len(cells) > len(header)
                 rows.append((start, None if too_many else dict(zip(header, cells, strict=False))))
             start = reader.line_num + 1

@@ -25,11 +25,13 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
+from . import sandbox
 from .chain import onion_layers
 from .errors import WorkshopError
 from .model import Result
+from .sandbox import LimitedSandbox
 
 if TYPE_CHECKING:
     from .store import Workshop
@@ -255,24 +257,8 @@ def _markdown_text(value: object) -> str:
     return "<br>".join(lines)
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also refusing results too large to be a report ('a' * 10**9)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-    LIMIT = 1_000_000
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        sizes = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
-        counts = [x for x in (left, right) if isinstance(x, int)]
-        if operator == "*" and sizes and counts and sizes[0] * max(counts[0], 0) > self.LIMIT:
-            raise SecurityError("the result would be too large")
-        if operator == "**" and isinstance(right, int) and right > 1000:
-            raise SecurityError("the power is too large")
-        return super().call_binop(context, operator, left, right)
-
-
 def _environment(loader: BaseLoader, *, html: bool, sandbox: bool = True) -> Environment:
-    env = (_Sandbox if sandbox else Environment)(
+    env = (LimitedSandbox if sandbox else Environment)(
         loader=loader,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -300,10 +286,16 @@ def render(template: str, data: dict[str, Any], *, directory: Path | None = None
 
 def render_user_template(text: str, name: str, data: dict[str, Any]) -> str:
     """Render a user's template in the sandbox, with no access to files or Python internals
-    (it cannot include or extend anything). Errors name the template and the line."""
-    env = _environment(DictLoader({name: text}), html=".htm" in name.lower())
+    (it cannot include or extend anything, itself included) and within the limits of
+    workshop/sandbox.py (time, output, memory, nesting). Errors name the template and the line."""
+    env = _environment(DictLoader({}), html=".htm" in name.lower())
+    assert isinstance(env, LimitedSandbox)
     try:
-        return env.get_template(name).render(**data)
+        return sandbox.render(env, text, data)
+    except sandbox.LimitExceeded as error:
+        line = error.lineno or _template_line_number(error, name)
+        where = f", line {line}" if line else ""
+        raise WorkshopError(f"{name}{where}: {_sentence(str(error))}") from None
     except TemplateSyntaxError as error:
         raise WorkshopError(f"{name}, line {error.lineno}: {_sentence(error.message)}") from None
     except SecurityError as error:
@@ -323,6 +315,13 @@ def render_user_template(text: str, name: str, data: dict[str, Any]) -> str:
         raise WorkshopError(
             f"{name}{where}: {type(error).__name__}: {_sentence(str(error))}"
         ) from None
+    except (RecursionError, SyntaxError) as error:  # SyntaxError: Python's, on compiling it
+        where = _template_line(error, name)
+        raise WorkshopError(
+            f"{name}{where}: nested too deeply (limit {sandbox.NESTING_LIMIT} levels)."
+        ) from None
+    except MemoryError:
+        raise WorkshopError(f"{name}: the template ran out of memory.") from None
 
 
 def _sentence(text: str | None) -> str:
@@ -330,12 +329,18 @@ def _sentence(text: str | None) -> str:
     return (text or "").rstrip().rstrip(".") + "."
 
 
-def _template_line(error: BaseException, name: str) -> str:
-    """ ", line N" for the deepest traceback frame inside the template, if any."""
+def _template_line_number(error: BaseException, name: str) -> int | None:
+    """The line of the deepest traceback frame inside the template, if any."""
     line = None
     for frame, lineno in traceback.walk_tb(error.__traceback__):
         if frame.f_code.co_filename in (name, "<template>"):
             line = lineno
+    return line
+
+
+def _template_line(error: BaseException, name: str) -> str:
+    """ ", line N" for the deepest traceback frame inside the template, if any."""
+    line = _template_line_number(error, name)
     return f", line {line}" if line else ""
 
 

@@ -1,11 +1,15 @@
 """Importing a prepared plan: the JSON export's shape, checked entry by entry.
 
-Runs inside the caller's transaction: the first error raises PlanError naming the entry and the
-reference, and the caller rolls back, so a plan is never half-imported.
+`parse_plan` reads the JSON text, refusing one too large or nested too deep before it is parsed.
+`import_plan` runs inside the caller's transaction: the first error raises PlanError naming the
+entry and the reference, and the caller rolls back, so a plan is never half-imported.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils  # noqa: F401  the plan is read and written through ws.db, which needs it
@@ -30,6 +34,10 @@ from .vocabulary import (
 if TYPE_CHECKING:
     from .store import Workshop
 
+PLAN_LIMIT_MB = 20  # the largest plan file (a JSON export of the largest workshops is ~4 MB)
+PLAN_DEPTH_LIMIT = 20  # lists and objects inside one another (the plan shape needs 5)
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{}]')  # strings are skipped whole
+
 IMPORTED = (
     "groups",
     "customers",
@@ -53,6 +61,43 @@ SECTIONS = (
     "vote_rounds",
     "actions",
 )
+
+
+def parse_plan(text: str, name: str) -> dict[str, Any]:
+    """The plan in JSON `text` (from the file `name`, for messages) as a dict; refused with one
+    line when it is over PLAN_LIMIT_MB, nested deeper than PLAN_DEPTH_LIMIT, not JSON or not
+    one object. Depth is checked before parsing, without recursion."""
+    if len(text) > PLAN_LIMIT_MB * 1_000_000:
+        raise PlanError(f"The plan {name} is larger than the {PLAN_LIMIT_MB} MB limit for a plan.")
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        bracket = match.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > PLAN_DEPTH_LIMIT:
+                line = text.count("\n", 0, match.start()) + 1
+                raise PlanError(
+                    f"The plan {name} nests lists and objects deeper than {PLAN_DEPTH_LIMIT} "
+                    f"levels (the limit), at line {line}."
+                )
+        elif bracket in "]}":
+            depth -= 1
+    try:
+        plan = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise PlanError(
+            f"The plan {name} is not valid JSON: {error.msg} at line "
+            f"{error.lineno}, column {error.colno}."
+        ) from None
+    except RecursionError:  # not reached: the scan above refuses deep nesting first
+        raise PlanError(f"The plan {name} nests lists and objects too deeply.") from None
+    except ValueError:  # the one ValueError json.loads leaves: an integer too long to convert
+        raise PlanError(
+            f"The plan {name} holds a number of more than {sys.get_int_max_str_digits():,} digits."
+        ) from None
+    if not isinstance(plan, dict):
+        raise PlanError(f"The plan {name} must hold one JSON object.")
+    return plan
 
 
 def _entries(plan: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:

@@ -93,6 +93,8 @@ class ProposalRecords:
         from .room import NameTaken, hash_key, key_matches
 
         name = clean_name(name, "Your name")
+        if key is not None and (not isinstance(key, str) or len(key) < 32):
+            raise WorkshopError("A participant key is a random text of at least 32 characters.")
         with self.transaction(check_lock=False):
             found = self.conn.execute(
                 "select id, name, key_hash from participants where key = ?", [name_key(name)]

@@ -62,6 +62,18 @@ _RECORDS = {"groups": "groups", "customers": "customers", "handoffs": "hand-offs
             "actions": "action plans"}  # fmt: skip
 
 
+# The columns that make a record a group's own: a participant edits their group's records
+# (and what they added themselves); hand-offs belong to both ends.
+OWNER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "groups": ("id",),
+    "handoffs": ("provider_id", "receiver_group_id"),
+    "touchpoints": ("owner_id",),
+    "contributions": ("group_id",),
+    "proposals": ("owner_id",),
+    "actions": ("owner_id",),
+}
+
+
 class TooManyAttempts(WorkshopError):
     """Too many wrong join codes or PINs lately: the next try must wait `wait` seconds."""
 
@@ -82,7 +94,8 @@ def attempt_wait(failures: list[float], now: float) -> float:
     over = len(recent) - FREE_ATTEMPTS
     if over < 0:
         return 0.0
-    return max(0.0, recent[-1] + min(MAX_WAIT, 2 ** (over + 1)) - now)
+    wait = min(MAX_WAIT, 2 ** (over + 1))
+    return min(float(wait), max(0.0, recent[-1] + wait - now))  # a clock set back waits no more
 
 
 def code_matches(typed: str, expected: str) -> bool:
@@ -315,6 +328,41 @@ class RoomRecords:
             [added[0], table, row_id],
         ).fetchone()
         return None if deleted_since else added[1]
+
+    def _is_mine(self: Workshop, table: str, row_id: int) -> bool:
+        """Whether this connection's participant added the row now at `table`.`row_id`."""
+        author = self._added_by(table, row_id)
+        me = self.actor.strip()
+        return bool(me) and author is not None and name_key(author) == name_key(me)
+
+    def _check_may_edit(self: Workshop, table: str, row: dict[str, Any], what: str) -> None:
+        """A participant edits only what they added and their own group's records (a group's
+        role, hand-offs from or to it, its touchpoints, layers, proposals and actions)."""
+        if self.is_facilitator or table == "participants":
+            return
+        group = None
+        if self.participant_id is not None:
+            group = self.participant(self.participant_id).group_id
+        columns = OWNER_COLUMNS.get(table, ())
+        if group is not None and any(row.get(column) == group for column in columns):
+            return
+        if self._is_mine(table, row["id"]):
+            return
+        theirs = "your group's and " if columns else ""
+        raise WorkshopError(
+            f"You can change only {theirs}what you added; ask the facilitator to change "
+            f"this {what}."
+        )
+
+    def edit_refusal(self: Workshop, table: str, row_id: int, what: str) -> str | None:
+        """Why this connection may not edit the row (None: it may), for a screen to say so
+        before a form is filled in; the store checks again on saving."""
+        try:
+            self._check_room_phase(table)
+            self._check_may_edit(table, self._row(table, row_id, what), what)
+        except WorkshopError as error:
+            return str(error)
+        return None
 
     def _check_may_delete(self: Workshop, rows: list[dict[str, Any]], what: str) -> None:
         """A participant may delete only what they added themselves, and only when the delete

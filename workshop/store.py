@@ -646,6 +646,7 @@ class Workshop(
         with self.transaction():
             self._check_room_phase(table)
             old = self._row(table, row_id, what.split(" ")[0])
+            self._check_may_edit(table, old, what.split(" ")[0])
             changed = {k: v for k, v in values.items() if old[k] != v}
             if not changed:
                 return

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
-from screens.widgets.plain import PlainStatic
+from screens.widgets.plain import PlainStatic, plain
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -34,7 +34,7 @@ class ConfirmModal(ModalScreen[bool]):
             if self.detail:
                 yield PlainStatic(self.detail, id="detail")
             with Horizontal(id="buttons"):
-                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button(plain(f"{self.yes} (y)"), variant="error", id="yes")
                 yield Button("Keep (n)", variant="primary", id="no")
 
     def on_mount(self) -> None:
