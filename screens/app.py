@@ -225,6 +225,10 @@ class WorkshopApp(PlainTextApp):
     ROOM_ACTIONS = {"next_phase", "previous_phase", "undo", "export_summary", "phase_timer",
                     "toggle_presenter", "room_access"}  # fmt: skip
     PARTICIPANT_ACTIONS = {"toggle_ready", "follow_room"}
+    # Build the other phases' screens in the background (`prepare_next_phase`). The tests
+    # turn it off, but for those of the building itself (tests/conftest.py): when it runs
+    # depends on how busy the machine is, and a test's keys and pictures must not.
+    BUILD_AHEAD = True
 
     def __init__(
         self,
@@ -289,7 +293,9 @@ class WorkshopApp(PlainTextApp):
         showing a mode, without showing it."""
         if self._prepare_timer is not None:
             self._prepare_timer.stop()
-        self._prepare_timer = self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_one)
+            self._prepare_timer = None
+        if self.BUILD_AHEAD and not self._quitting:
+            self._prepare_timer = self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_one)
 
     async def _prepare_one(self) -> None:
         """Build the nearest phase screen not built yet, waiting until it is mounted

@@ -123,6 +123,24 @@ SMALL_PLAN: dict[str, Any] = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "build_ahead: the app builds the other phases' screens in the background, as in use",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _build_ahead(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app builds and draws the other phases' screens in the background, one per half
+    second of quiet: when it does depends on how busy the machine is, so a test's keys,
+    dialogs and pictures would meet it at a different moment in each run (a key handled
+    while a screen is put together, a slow start taken for quiet). Only the tests marked
+    `build_ahead`, the ones of the background building itself, have it."""
+    if request.node.get_closest_marker("build_ahead") is None:
+        monkeypatch.setattr("screens.app.WorkshopApp.BUILD_AHEAD", False)
+
+
 @pytest.fixture
 def small_plan() -> dict[str, Any]:
     """A fresh copy of the small organisation's plan, safe to change."""

@@ -38,8 +38,7 @@ LINK = "[link=https://evil]x[/link]"
 NAMES = ["[/]", "[b]", QUIT, SHOOT, LINK, ":smile: <script>", "{{ 7*7 }}", "[b]" * 26]
 TEXT = f"[/] [b]bold {QUIT} {LINK} :smile: <script>alert(1)</script> {{{{ 7*7 }}}} [i]"
 LONG = (TEXT + " ") * 30
-CONTROLS = "\x1b[31mred\x1b[0m \x07bell \x9b2J \x08"
-SHOWN_CONTROLS = visible(CONTROLS)  # as the screens show them: ␛[31mred␛[0m ␇bell �2J ␈
+CONTROLS = "\x1b[31mred\x1b[0m \x07bell \x9b2J \x08"  # shown as ␛[31mred␛[0m ␇bell �2J ␈
 
 
 def hostile_workshop(path: Path) -> None:
@@ -166,7 +165,7 @@ class Walk:
                 continue
             widget, _ = screen.get_widget_at(x + 2, y)
             if any(isinstance(node, Header) for node in widget.ancestors_with_self):
-                continue  # a click there makes the header tall (test_a_click_on_the_title…)
+                continue  # the header grows on a click: clicked on its own at the start
             await self.pilot.click(offset=(x + 2, y))
             await self.settle()
             assert self.app.is_running, (where, line)
@@ -174,6 +173,11 @@ class Walk:
                 await self.press("escape")
             if self.app.screen is not screen:
                 break
+
+    async def look_after(self, key: str, where: str) -> str:
+        """Press `key`, look (clicking the names), and return what was shown before the clicks."""
+        await self.press(key)
+        return await self.look(where, click=True)
 
     async def dialog(self, key: str, where: str, *expected: str, close: str = "escape") -> None:
         """Open a form or dialog with `key`, look at it, close it."""
@@ -206,15 +210,34 @@ class Walk:
             assert any(literal in text for text in texts), (where, literal)
 
 
-async def walk_facilitator(walk: Walk) -> None:
+async def facilitator_shell(walk: Walk) -> None:
+    """The header, the review, the presenter view of every phase, the timer, help, the
+    palette, a delete and its undo."""
     app = walk.app
-    await walk.look("start", "[b]Title[/b] [/]", "␛]0;pwned␇")
     for _ in range(2):  # the title, clicked: the header grows and shrinks, nothing else
         await walk.pilot.click(Header, offset=(60, 0))
         await walk.look("header clicked", f"[/] {QUIT}")
     await walk.press("1")
     await walk.look("review")
 
+    for n in range(1, 10):  # the presenter view of every phase
+        await walk.press(str(n), "P")
+        assert app.current_mode == PRESENTER
+        await walk.look(f"presenter {n}", "[b]Title[/b] [/]", click=True)
+        await walk.press("P")
+    await walk.dialog("T", "timer")
+    await walk.dialog("question_mark", "help")
+    await walk.dialog("ctrl+p", "palette")
+    await walk.press("2")
+    await walk.at("#groups", 4)
+    await walk.press("d", "y")
+    await walk.look("deleted", "Deleted [/].")
+    await walk.press("u")
+    await walk.look("undone", "Undone:")
+
+
+async def facilitator_groups(walk: Walk) -> None:
+    """Groups & roles: the table, the detail, the forms, the dialog, a notification."""
     await walk.press("2")  # rows: Sales, IT, HR, Audit, then NAMES in order
     await walk.rows("groups", "#groups", 12, "[/]", "[b]", "[@click=app.quit]", "Esc␛[31mred",
                     "{{ 7*7 }}", "[link=https://evil]x[/link]", "shot('victim.db')]")  # fmt: skip
@@ -225,6 +248,9 @@ async def walk_facilitator(walk: Walk) -> None:
     await walk.press("e", "ctrl+s")  # saved as it was: the notification quotes the name
     await walk.look("saved group", f"Saved {QUIT}.", click=True)
 
+
+async def facilitator_handoffs(walk: Walk) -> None:
+    """Customers & hand-offs: the picker, both tables, the forms, gaps, the chain."""
     await walk.press("3")
     await walk.rows("serve picker", "#picker", 12, "[/] serves 1", f"{QUIT} serves 2")
     await walk.at("#picker", 4)
@@ -240,6 +266,9 @@ async def walk_facilitator(walk: Walk) -> None:
     await walk.press("t")
     await walk.look("chain", "[@click=app.quit]Zeta cust", "◆ [/] cust", click=True)
 
+
+async def facilitator_onion(walk: Walk) -> None:
+    """The onion: the list, the picker, the tree, the forms, the toggles, by group."""
     await walk.press("4", "t")
     await walk.look("touchpoints", "[/] tp", "[@click=app.quit]", click=True)
     await walk.at("#touchpoint-table", 0)
@@ -265,6 +294,9 @@ async def walk_facilitator(walk: Walk) -> None:
     await walk.rows("by group", "#group-picker", 12, "[/]", "Where does [/] touch the customer?",
                     "{{ 7*7 }}", "Weakening links [b] owns: [/] tp")  # fmt: skip
 
+
+async def facilitator_comments(walk: Walk) -> None:
+    """Customer comments: the list, the forms, the route dialog, the streams."""
     await walk.press("5", "c")
     await walk.rows("comments", "#comment-table", 5, "[/] tp", "␛[31mred", "“[/] [b]bold")
     await walk.at("#comment-table", 0)
@@ -277,6 +309,9 @@ async def walk_facilitator(walk: Walk) -> None:
         "streams", "#stream-picker", 12, "[/] (", f"{QUIT}: 3 comment(s)", "Esc␛[31mred"
     )
 
+
+async def facilitator_proposals(walk: Walk) -> None:
+    """Proposals: the list, the forms, the dialog, the impact grid."""
     await walk.press("6", "l")
     await walk.rows("proposals", "#proposal-table", 5, "[/] change", f"{QUIT} change")
     await walk.at("#proposal-table", 1)
@@ -286,6 +321,9 @@ async def walk_facilitator(walk: Walk) -> None:
     await walk.press("m")
     await walk.look("impact grid", "• [/] change", "• [@click=app.quit]", click=True)
 
+
+async def facilitator_vote(walk: Walk) -> None:
+    """The vote: the round, the facilitator's keys and forms."""
     await walk.press("7")
     await walk.rows("vote", "#vote-table", 4, f"“{QUIT} [/] which?”", "[/] change")
     await walk.at("#vote-table", 0)
@@ -294,6 +332,9 @@ async def walk_facilitator(walk: Walk) -> None:
     await walk.look("revealed", "Revealed the tallies.")
     await walk.dialog("o", "open vote", "[/] change", "[@click=app.quit]")
 
+
+async def facilitator_actions(walk: Walk) -> None:
+    """Action plans: the table, the forms, the dialog, the status key."""
     await walk.press("8")
     await walk.rows("actions", "#action-table", 6, "[/] change", QUIT, "␛[31mred")
     await walk.at("#action-table", 1)
@@ -303,37 +344,36 @@ async def walk_facilitator(walk: Walk) -> None:
     await walk.press("s")
     await walk.look("status", "“[/] change” is now doing.")
 
+
+async def facilitator_summary(walk: Walk) -> None:
+    """The summary, as the Markdown export renders it."""
+    app = walk.app
     await walk.press("9")
     deadline = time.monotonic() + 30
     while "Laying out" in screen_text(app) and time.monotonic() < deadline:
         await walk.pilot.pause(0.1)
-    await walk.look("summary", "[/]", QUIT, click=True)
-
-    for n in range(1, 10):  # the presenter view of every phase
-        await walk.press(str(n), "P")
-        assert app.current_mode == PRESENTER
-        await walk.look(f"presenter {n}", "[b]Title[/b] [/]", click=True)
-        await walk.press("P")
-    await walk.dialog("T", "timer")
-    await walk.dialog("question_mark", "help")
-    await walk.dialog("ctrl+p", "palette")
-    await walk.press("2")
-    await walk.at("#groups", 4)
-    await walk.press("d", "y")
-    await walk.look("deleted", "Deleted [/].")
-    await walk.press("u")
-    await walk.look("undone", "Undone:")
+    texts = [await walk.look("summary", click=True)]
+    for n in range(8):  # down the document, a page at a time
+        texts.append(await walk.look_after("pagedown", f"summary page {n + 1}"))
+    for literal in ("[/]", QUIT, "{{ 7*7 }}", "<script>"):
+        assert any(literal in text for text in texts), literal
 
 
-async def test_the_facilitator_sees_every_hostile_name_as_typed(hostile: Path) -> None:
+FACILITATOR_WALKS = [facilitator_shell, facilitator_groups, facilitator_handoffs, facilitator_onion,
+                     facilitator_comments, facilitator_proposals, facilitator_vote,
+                     facilitator_actions, facilitator_summary]  # fmt: skip
+
+
+@pytest.mark.parametrize("part", FACILITATOR_WALKS, ids=lambda f: f.__name__.split("_", 1)[1])
+async def test_the_facilitator_sees_every_hostile_name_as_typed(hostile: Path, part) -> None:
     with Workshop.open(hostile) as ws:
         app = WorkshopApp(ws)
         async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
             walk = Walk(pilot, hostile.parent)
-            await walk_facilitator(walk)
+            await walk.look("start", "[b]Title[/b] [/]", "␛]0;pwned␇")
+            await part(walk)
             assert app.is_running
         assert app.return_code in (None, 0)
-    assert len(walk.seen) > 90
 
 
 async def test_a_participant_sees_every_hostile_name_as_typed(hostile: Path) -> None:
@@ -347,15 +387,25 @@ async def test_a_participant_sees_every_hostile_name_as_typed(hostile: Path) -> 
         async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
             walk = Walk(pilot, hostile.parent)
             await walk.look("start", f"you are {QUIT} Pat ([/])")
-            for key, views in [("1", ""), ("2", ""), ("3", "spt"), ("4", "tog"), ("5", "cg"),
-                               ("6", "lm"), ("7", ""), ("8", ""), ("9", "")]:  # fmt: skip
-                await walk.press(key)
-                await walk.look(f"phase {key}")
+            for key, views, shown in [
+                ("1", "", "review"),
+                ("2", "", "[b][b][b]"),
+                ("3", "spt", "◆ [/] cust"),
+                ("4", "tog", "[/] tp"),
+                ("5", "cg", "[/] ("),
+                ("6", "lm", "• [/] change"),
+                ("7", "", f"“{QUIT} [/] which?”"),
+                ("8", "", "[/] change"),
+                ("9", "", QUIT),
+            ]:
+                texts = [await walk.look_after(key, f"phase {key}")]
                 for view in views:
-                    await walk.press(view)
-                    await walk.look(f"phase {key} view {view}")
+                    texts.append(await walk.look_after(view, f"phase {key} view {view}"))
+                assert any(shown in text for text in texts), (key, shown)
             await walk.press("7", "space")  # looking back: no dot, nothing written
             await walk.look("looked back at the vote")
+            round_id = ws.rounds()[0].id
+            assert ws.ballot(round_id, me).used == 0
             await walk.press("full_stop", "D")
             await walk.look("done", "Marked done with this phase.")
             assert app.is_running
@@ -402,6 +452,10 @@ def test_the_apps_notifications_and_titles_read_no_markup() -> None:
 # Textual widgets that read a str as markup (or pass control characters on) and are filled with
 # what people typed: the screens use the Plain… widgets of screens/widgets/plain.py instead.
 RAW_WIDGETS = {"Static", "DataTable", "OptionList", "Tree", "Select", "SelectionList", "Input"}
+# Widgets with no plain variant yet that read markup, links or escapes: none may show typed text.
+UNSAFE_WIDGETS = {"Markdown", "MarkdownViewer", "Link", "RichLog", "Log", "Pretty", "Toast"}
+# Modules that turn text into styles and actions.
+MARKUP_MODULES = {"rich.markup", "textual.markup", "rich.ansi"}
 # Widgets the screens may make themselves, with fixed words only (a literal, or plain(...)).
 LITERAL_WIDGETS = {"Label", "Button", "Checkbox", "RadioButton", "TabPane", "Tab", "Header",
                    "Footer", "Digits", "Collapsible"}  # fmt: skip
@@ -447,6 +501,8 @@ def problems_in(path: Path, root: Path = ROOT) -> list[str]:
             for base in node.bases:
                 if isinstance(base, ast.Name) and textual.get(base.id) in RAW_WIDGETS:
                     found.append(f"{where(node)} subclasses {base.id}: use a Plain… widget")
+        elif isinstance(node, ast.ImportFrom) and node.module in MARKUP_MODULES:
+            found.append(f"{where(node)} imports from {node.module}")
         elif isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else None
@@ -454,6 +510,8 @@ def problems_in(path: Path, root: Path = ROOT) -> list[str]:
                 found.append(f"{where(node)} calls {func.attr}")
             if name is not None and textual.get(name) in RAW_WIDGETS:
                 found.append(f"{where(node)} makes a {name}: use Plain{textual[name]}")
+            if name is not None and textual.get(name) in UNSAFE_WIDGETS:
+                found.append(f"{where(node)} makes a {name}: add a plain variant to plain.py")
             if name is not None and textual.get(name) in LITERAL_WIDGETS:
                 texts = [*node.args[:1], *(k.value for k in node.keywords if k.arg in
                          ("label", "title", "content", "renderable"))]  # fmt: skip
@@ -485,7 +543,8 @@ def test_the_rule_catches_what_it_is_for(tmp_path: Path) -> None:
     bad = tmp_path / "screens" / "bad.py"
     bad.parent.mkdir()
     bad.write_text(
-        "from textual.widgets import Static, Label, Option, Button\n"
+        "from textual.widgets import Static, Label, Option, Button, Markdown\n"
+        "from rich.markup import render\n"
         "class Mine(Static): pass\n"
         "def compose(name):\n"
         "    yield Static(name)\n"
@@ -496,12 +555,13 @@ def test_the_rule_catches_what_it_is_for(tmp_path: Path) -> None:
         "    w.tooltip = name\n"
         "    w.border_title = 'Phases'\n"
         "    w.notify(name, markup=True)\n"
-        "    Text.from_markup(name)\n",
+        "    Text.from_markup(name)\n"
+        "    yield Markdown(name)\n",
         encoding="utf-8",
     )
     found = problems_in(bad, root=tmp_path)
     lines = sorted(int(p.split(":")[1].split()[0]) for p in found)
-    assert lines == [2, 4, 5, 6, 9, 11, 12], found
+    assert lines == [2, 3, 5, 6, 7, 10, 12, 13, 14], found
 
 
 def test_the_screens_show_typed_text_only_through_the_plain_widgets() -> None:

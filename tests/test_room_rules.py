@@ -787,3 +787,36 @@ def test_only_the_keys_hash_is_in_the_file(tmp_path: Path) -> None:
 def test_a_clock_set_back_never_waits_past_the_longest_wait() -> None:
     later = [1000.0 + 3600 + i for i in range(FREE_ATTEMPTS + 3)]  # logged an hour "ahead"
     assert 0 < attempt_wait(later, now=1000.0) <= MAX_WAIT
+
+
+# -- whose records a participant edits -------------------------------------------------------
+
+
+def test_a_participant_edits_their_groups_records_and_what_they_added(ctx: Ctx) -> None:
+    ann, fac, groups = ctx.ann, ctx.fac, ctx.groups
+    fac.update_info(phase="groups & roles")
+    refused(lambda: ann.update_group(groups["Sales"], role="Ann was here"))
+    ann.set_participant_group(ctx.ann_id, groups["Sales"])
+    ann.update_group(groups["Sales"], role="We sell heat pumps, says Ann")  # her group's
+    before = dump(fac)
+    message = refused(lambda: ann.update_group(groups["IT"], role="Mine now"))
+    assert message.startswith("You can change only your group's and what you added")
+    refused(lambda: ann.check_may_edit("groups", groups["IT"], "group"))
+    assert dump(fac) == before
+    ann.check_may_edit("groups", groups["Sales"], "group")  # no refusal
+    mine = ann.add_group("Ann's corner")
+    ann.update_group(mine, role="Added and edited by Ann")
+    fac.update_info(phase="customers & hand-offs")
+    handoffs = {(h.provider, h.receiver): h.id for h in fac.handoffs()}
+    ann.update_handoff(handoffs[("IT", "Sales")], customer_rating=2)  # Sales receives it
+    before = dump(fac)
+    refused(lambda: ann.update_customer(ctx.homeowners, segment="Ann's segment"))
+    assert dump(fac) == before
+    fac.update_group(groups["IT"], role="The facilitator edits anything")
+
+
+def test_a_participants_edits_stop_outside_the_phase_before_a_form_opens(ctx: Ctx) -> None:
+    ctx.fac.update_info(phase="vote")
+    ctx.ann.set_participant_group(ctx.ann_id, ctx.groups["Sales"])
+    message = refused(lambda: ctx.ann.check_may_edit("groups", ctx.groups["Sales"], "group"))
+    assert "groups & roles phase" in message

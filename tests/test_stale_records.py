@@ -303,13 +303,13 @@ async def test_opening_a_vote_over_a_proposal_deleted_while_the_form_is_open(
 # -- a participant's keys -------------------------------------------------------------------------
 
 
-def participant_app(path: Path, phase: str) -> WorkshopApp:
+def participant_app(path: Path, phase: str, group: str = "Sales") -> WorkshopApp:
     """A participant's app, the room in `phase` (the facilitator moved it there)."""
     with Workshop.open(path) as lead:
         lead.update_info(phase=phase)
-        sales = lead.lookup_id("groups", "Sales")
+        group_id = lead.lookup_id("groups", group)
     ws = Workshop.open(path, actor="Pat")
-    me = ws.join("Pat", group_id=sales)
+    me = ws.join("Pat", group_id=group_id)
     ws.act_as_participant(me)
     return WorkshopApp(ws, facilitator=False, participant_id=me)
 
@@ -348,9 +348,10 @@ def lock_the_room(path: Path) -> None:
 async def test_a_participants_onion_toggle_after_a_locking_timer_ran_out(
     ws: Workshop, key: str
 ) -> None:
-    app = participant_app(ws.path, "touchpoint onion")
+    app = participant_app(ws.path, "touchpoint onion", "IT")  # the first layer is IT's own
     async with app.run_test(size=SIZE) as pilot:
         layer = await onion_layer(pilot)
+        assert layer.group == "IT"
         await refused(pilot, lambda w: w.start_timer(10, lock=True, now=time.time() - 20), key,
                       says=LOCKED)  # fmt: skip
         assert app.ws.contribution(layer.id) == layer

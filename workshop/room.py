@@ -354,15 +354,11 @@ class RoomRecords:
             f"this {what}."
         )
 
-    def edit_refusal(self: Workshop, table: str, row_id: int, what: str) -> str | None:
-        """Why this connection may not edit the row (None: it may), for a screen to say so
-        before a form is filled in; the store checks again on saving."""
-        try:
-            self._check_room_phase(table)
-            self._check_may_edit(table, self._row(table, row_id, what), what)
-        except WorkshopError as error:
-            return str(error)
-        return None
+    def check_may_edit(self: Workshop, table: str, row_id: int, what: str) -> None:
+        """Refuse, as saving would, to edit the row at `table`.`row_id` (a `what`): a screen
+        says so before its form is filled in; the store checks again on saving."""
+        self._check_room_phase(table)
+        self._check_may_edit(table, self._row(table, row_id, what), what)
 
     def _check_may_delete(self: Workshop, rows: list[dict[str, Any]], what: str) -> None:
         """A participant may delete only what they added themselves, and only when the delete

@@ -352,7 +352,7 @@ def _check_tojson(env: LimitedSandbox, value: Any, indent: Any = None) -> Any:
 
 
 def _check_md(env: LimitedSandbox, value: Any) -> Any:
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) > STEP_LIMIT:
         env.steps("md", value.count("\n"))  # it works line by line
     return value
 
@@ -361,6 +361,16 @@ def _check_list(env: LimitedSandbox, value: Any) -> Any:
     if isinstance(value, str | list | tuple | dict | set | range):
         env.will_list(len(value))
     return value
+
+
+def _check_lipsum(
+    env: LimitedSandbox, n: Any = 5, html: Any = True, *args: Any, **kwargs: Any
+) -> None:
+    """`lipsum(n, html, min, max)`: n paragraphs of up to max words, made word by word."""
+    bounds = [*args, *kwargs.values()] or [100]
+    words = _int(n) * max(_int(b) for b in bounds)
+    env.steps("lipsum", words)
+    env.will_build(words * 12)
 
 
 _CHECKS: dict[str, Callable[..., Any]] = {
@@ -878,15 +888,6 @@ def _footprint(value: Any) -> int:
     return size
 
 
-def _check_lipsum(
-    env: LimitedSandbox, n: Any = 5, html: Any = True, *args: Any, **kwargs: Any
-) -> None:
-    bounds = [*args, *kwargs.values()] or [100]
-    words = _int(n) * max(_int(b) for b in bounds)
-    env.steps("lipsum", words)
-    env.will_build(words * 12)
-
-
 def render(env: LimitedSandbox, source: str, data: dict[str, Any]) -> str:
     """Compile and render `source` in `env` within the limits; the output is counted as it
     streams out. Raises LimitExceeded (or whatever the template raises)."""
@@ -906,8 +907,9 @@ def render(env: LimitedSandbox, source: str, data: dict[str, Any]) -> str:
                     f"the template's output passed the {OUTPUT_LIMIT_MB} MB limit.",
                     _current_line(template, stream),
                 )
-            if not len(pieces) & 255 and time.monotonic() > env.deadline:  # the template's
-                raise env.late(_current_line(template, stream))  # own checks come first
+            # loops and calls check the clock themselves; this is for long runs of plain text
+            if not len(pieces) & 255 and time.monotonic() > env.deadline:
+                raise env.late(_current_line(template, stream))
             pieces.append(piece)
     finally:
         stream.close()
