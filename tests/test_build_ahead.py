@@ -53,19 +53,44 @@ async def until(condition: Callable[[], object], seconds: float = 60.0) -> None:
         await asyncio.sleep(0.01)
 
 
+def on_compose(monkeypatch: pytest.MonkeyPatch, action: Callable[[HandoffsScreen], None]) -> None:
+    """Run `action` as the hand-offs screen is composed: its widgets are mounted next."""
+    compose_body = HandoffsScreen.compose_body
+
+    def acting_compose_body(screen: HandoffsScreen):  # noqa: ANN202
+        action(screen)
+        return compose_body(screen)
+
+    monkeypatch.setattr(HandoffsScreen, "compose_body", acting_compose_body)
+
+
+def recording_mounts(monkeypatch: pytest.MonkeyPatch) -> list[HandoffsScreen]:
+    """The hand-offs screens whose `on_mount` ran through (it finds its widgets)."""
+    mounted: list[HandoffsScreen] = []
+    on_mount = HandoffsScreen.on_mount
+
+    def recording_on_mount(screen: HandoffsScreen) -> None:
+        on_mount(screen)
+        mounted.append(screen)
+
+    monkeypatch.setattr(HandoffsScreen, "on_mount", recording_on_mount)
+    return mounted
+
+
 async def test_leaving_while_a_screen_is_built_waits_for_it(
     small_workshop: Workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Closing (here the end of `run_test`) takes every screen apart; a screen taken apart
     while its widgets still mount failed ("No Tab with id '--content-tab-serve'", "No
     nodes match '#picker'"). The app waits for it to be mounted first."""
-    held = HeldBuild(monkeypatch)
+    composing = asyncio.Event()
+    on_compose(monkeypatch, lambda screen: composing.set())
+    mounted = recording_mounts(monkeypatch)
     app = WorkshopApp(small_workshop)
     async with app.run_test(size=SIZE):
-        await asyncio.wait_for(held.started.wait(), 60)
-        assert isinstance(app.screen, GroupsScreen)
-        asyncio.get_running_loop().call_later(0.2, held.release)  # while the app closes
-    assert held.mounted and app.return_code in (None, 0)
+        await asyncio.wait_for(composing.wait(), 60)
+        assert isinstance(app.screen, GroupsScreen)  # and leave at once
+    assert len(mounted) == 1
 
 
 async def test_quitting_while_a_screen_is_built_waits_for_it(
@@ -74,18 +99,16 @@ async def test_quitting_while_a_screen_is_built_waits_for_it(
     """`App.exit` (the quit key, the snapshot tests) marks the app as exiting at once, and a
     screen still mounting then mounted no more widgets: its `on_mount` found no table. The
     app exits once the screen is mounted."""
-    held = HeldBuild(monkeypatch)
+    on_compose(monkeypatch, lambda screen: screen.app.exit("bye"))
+    mounted = recording_mounts(monkeypatch)
     app = WorkshopApp(small_workshop)
 
-    async def quit_while_building(pilot) -> None:  # noqa: ANN001
-        await asyncio.wait_for(held.started.wait(), 60)
-        app.exit("bye")
-        assert not app._exit  # not yet: the hand-offs screen is still being built
-        held.release()
+    async def wait(pilot) -> None:  # noqa: ANN001
+        await asyncio.sleep(3600)  # until the app exits (it cancels this)
 
-    result = await app.run_async(headless=True, size=SIZE, auto_pilot=quit_while_building)
+    result = await app.run_async(headless=True, size=SIZE, auto_pilot=wait)
     assert result == "bye" and app.return_code == 0
-    assert held.mounted
+    assert len(mounted) == 1
 
 
 async def test_the_room_moving_to_a_phase_being_built_shows_it_once_it_is_whole(
