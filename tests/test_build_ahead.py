@@ -103,10 +103,12 @@ async def test_quitting_while_a_screen_is_built_waits_for_it(
     mounted = recording_mounts(monkeypatch)
     app = WorkshopApp(small_workshop)
 
-    async def wait(pilot) -> None:  # noqa: ANN001
-        await asyncio.sleep(3600)  # until the app exits (it cancels this)
+    async def nothing(pilot) -> None:  # noqa: ANN001
+        """Headless, the app runs until it exits (as the build begins)."""
 
-    result = await app.run_async(headless=True, size=SIZE, auto_pilot=wait)
+    result = await asyncio.wait_for(
+        app.run_async(headless=True, size=SIZE, auto_pilot=nothing), 60
+    )  # a bound, so that a regression fails the test instead of hanging the suite
     assert result == "bye" and app.return_code == 0
     assert len(mounted) == 1
 
