@@ -231,7 +231,7 @@ class ActionsScreen(PhaseScreen):
         if action is None:
             self.app.notify("No action is highlighted.", severity="warning")
             return
-        action = self.fresh(action)
+        action = self.editable(action)
 
         def save(draft: ActionDraft) -> None:
             self.ws.update_action(action.id, **draft.fields())

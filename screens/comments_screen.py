@@ -272,7 +272,7 @@ class CommentsScreen(PhaseScreen):
         if comment is None:
             self.app.notify("No comment is highlighted.", severity="warning")
             return
-        comment = self.fresh(comment)
+        comment = self.editable(comment)
 
         def save(draft: CommentDraft) -> None:
             self.ws.update_comment(

@@ -153,7 +153,7 @@ class GroupsScreen(PhaseScreen):
         if group is None:
             self.app.notify("No group to edit yet. Press a to add one.", severity="warning")
             return
-        group = self.fresh(group)
+        group = self.editable(group)
 
         def save(draft: GroupDraft) -> None:
             self.ws.update_group(

@@ -326,7 +326,7 @@ class HandoffsScreen(PhaseScreen):
         if handoff is None:
             self.app.notify("No hand-off is highlighted.", severity="warning")
             return
-        handoff = self.fresh(handoff)
+        handoff = self.editable(handoff)
 
         def save(draft: HandoffDraft) -> None:
             self.ws.update_handoff(handoff.id, receiver=draft.receiver, **draft.fields())

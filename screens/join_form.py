@@ -11,8 +11,9 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
+from screens.widgets.plain import PlainInput, PlainStatic
 from screens.widgets.plain_select import PlainSelect
 from screens.widgets.record_form import RecordForm
 from workshop.model import Group
@@ -65,11 +66,11 @@ class JoinForm(RecordForm):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
             if self.web:
-                yield Static("Join the workshop", id="form-title")
+                yield PlainStatic("Join the workshop", id="form-title")
                 yield Label("Your name")
-                yield Input(id="name", max_length=80)
+                yield PlainInput(id="name", max_length=80)
             else:
-                yield Static(f"Welcome, {self.person}", id="form-title", markup=False)
+                yield PlainStatic(f"Welcome, {self.person}", id="form-title")
             yield Label("Your group")
             yield PlainSelect(
                 [(g.name, g.id) for g in self.groups] + [("No group (a guest)", NO_GROUP)],
@@ -78,13 +79,12 @@ class JoinForm(RecordForm):
             )
             if self.web:
                 yield Label("Facilitator PIN (leave empty to join as a participant)")
-                yield Input(id="pin", password=True, max_length=64)
+                yield PlainInput(id="pin", password=True, max_length=64)
             yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.query_one("#save").label = "Join (ctrl+s)"  # type: ignore[attr-defined]
-        leave = "Leave (esc)" if self.web else "Skip (esc)"
-        self.query_one("#cancel").label = leave  # type: ignore[attr-defined]
+        self.query_one("#cancel").label = "Leave (esc)" if self.web else "Skip (esc)"  # type: ignore[attr-defined]
         self.query_one("#name" if self.web else "#group").focus()
 
     def on_select_changed(self) -> None:

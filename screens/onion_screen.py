@@ -393,7 +393,7 @@ class OnionScreen(PhaseScreen):
         )
 
     def _edit_touchpoint(self, point: Touchpoint) -> None:
-        point = self.fresh(point)
+        point = self.editable(point)
 
         def save(draft: TouchpointDraft) -> None:
             self.ws.update_touchpoint(
@@ -442,7 +442,7 @@ class OnionScreen(PhaseScreen):
         )
 
     def _edit_layer(self, item: Contribution) -> None:
-        item = self.fresh(item)
+        item = self.editable(item)
 
         def save(draft: ContributionDraft) -> None:
             self.ws.update_contribution(

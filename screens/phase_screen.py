@@ -29,6 +29,11 @@ Record = TypeVar("Record", Action, Comment, Contribution, Group, Handoff, Propos
 # The workshop's getter of each kind of record a screen acts on, by the record's type.
 GETTERS = {Action: "action", Comment: "comment", Contribution: "contribution", Group: "group",
            Handoff: "handoff", Proposal: "proposal", Touchpoint: "touchpoint"}  # fmt: skip
+# The table of each kind of record, and what a refusal calls it, for the store's edit rules.
+TABLES = {Action: ("actions", "action"), Comment: ("comments", "comment"),
+          Contribution: ("contributions", "layer"), Group: ("groups", "group"),
+          Handoff: ("handoffs", "hand-off"), Proposal: ("proposals", "proposal"),
+          Touchpoint: ("touchpoints", "touchpoint")}  # fmt: skip
 
 
 # Screen actions that change the workshop: a participant looking back at an earlier phase
@@ -164,6 +169,15 @@ class PhaseScreen(Screen):
         show it as it was a moment ago. Raises NotFound if it was deleted meanwhile (a
         writing action then tells so and reloads)."""
         return getattr(self.ws, GETTERS[type(record)])(record.id)
+
+    def editable(self, record: Record) -> Record:
+        """The record as it is now, once the workshop says this person may edit it: a
+        participant hears "only what you added" before filling in a form, not on saving
+        (the store checks again then). Raises WorkshopError (told by `guarded`) otherwise."""
+        current = self.fresh(record)
+        table, what = TABLES[type(record)]
+        self.ws.check_may_edit(table, current.id, what)
+        return current
 
     def confirm_and_delete(
         self, question: str, detail: str, delete: Callable[[], None], done: str

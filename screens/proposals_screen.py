@@ -208,7 +208,7 @@ class ProposalsScreen(PhaseScreen):
         if proposal is None:
             self.app.notify("No proposal is highlighted.", severity="warning")
             return
-        proposal = self.fresh(proposal)
+        proposal = self.editable(proposal)
 
         def save(draft: ProposalDraft) -> None:
             self.ws.update_proposal(proposal.id, **draft.fields())

@@ -12,8 +12,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
+from screens.guarded import refusals
 from screens.widgets.plain import PlainStatic, PlainTable
-from workshop import Workshop, WorkshopError
+from workshop import Workshop
 from workshop.room import ATTEMPT_KINDS, ATTEMPT_WINDOW
 
 RESULT = {True: "right", False: "wrong", None: "refused: waiting"}
@@ -77,13 +78,10 @@ class RoomAccess(ModalScreen[None]):
             people.add_row(person.name, person.group or "-", held, key=str(person.id))
 
     def action_renew(self) -> None:
-        try:
+        with refusals(self):
             code = self.ws.renew_join_code()
-        except WorkshopError as error:
-            self.app.notify(str(error), severity="error")
-            return
-        self.app.notify(f"New join code: {code}. The old one no longer works.")
-        self.load()
+            self.app.notify(f"New join code: {code}. The old one no longer works.")
+            self.load()
 
     def action_free(self) -> None:
         people = self.query_one("#people", PlainTable)
@@ -91,15 +89,12 @@ class RoomAccess(ModalScreen[None]):
             self.app.notify("Nobody has joined yet.", severity="warning")
             return
         row_key = people.coordinate_to_cell_key(people.cursor_coordinate).row_key
-        try:
+        with refusals(self):
             participant_id = int(str(row_key.value))
             name = self.ws.participant(participant_id).name
             self.ws.free_name(participant_id)
-        except WorkshopError as error:
-            self.app.notify(str(error), severity="error")
-            return
-        self.app.notify(f"The next person to join as {name} takes the name.")
-        self.load()
+            self.app.notify(f"The next person to join as {name} takes the name.")
+            self.load()
 
     def action_close(self) -> None:
         self.dismiss(None)
