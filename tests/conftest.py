@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,18 @@ def participant_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     path = tmp_path / "keys" / "participant-key"
     monkeypatch.setenv("WORKSHOP_KEY_FILE", str(path))
     return path
+
+
+@pytest.fixture
+def connect() -> Iterator[Callable[..., Workshop]]:
+    """Open connections to a workshop file (as separate programs would); all closed after."""
+    opened: list[Workshop] = []
+
+    def open_(path: Path, actor: str = "") -> Workshop:
+        ws = Workshop.open(path, actor=actor)
+        opened.append(ws)
+        return ws
+
+    yield open_
+    for ws in opened:
+        ws.close()

@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,21 +54,6 @@ PLAN_FACILITATOR = "Dana K."  # the small plan's participant, flagged as facilit
 
 
 # -- fixtures and helpers ------------------------------------------------------------------
-
-
-@pytest.fixture
-def connect() -> Iterator[Callable[..., Workshop]]:
-    """Open connections to a workshop file (as separate programs would); all closed after."""
-    opened: list[Workshop] = []
-
-    def open_(path: Path, actor: str = "") -> Workshop:
-        ws = Workshop.open(path, actor=actor)
-        opened.append(ws)
-        return ws
-
-    yield open_
-    for ws in opened:
-        ws.close()
 
 
 def as_participant(

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,21 +73,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ws.join("Ann")
         ws.join("Bob")
     return path
-
-
-@pytest.fixture
-def connect() -> Iterator[Callable[..., Workshop]]:
-    """Open connections to a workshop file (as separate programs would); all closed after."""
-    opened: list[Workshop] = []
-
-    def open_(path: Path, actor: str = "") -> Workshop:
-        ws = Workshop.open(path, actor=actor)
-        opened.append(ws)
-        return ws
-
-    yield open_
-    for ws in opened:
-        ws.close()
 
 
 @pytest.fixture
