@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
 from screens.widgets.record_form import RecordForm
+from screens.widgets.toggles import TickBox
 from workshop.model import Contribution
 from workshop.vocabulary import EFFECTS
 
@@ -92,7 +93,7 @@ class ContributionForm(RecordForm):
                 allow_blank=False,
                 id="effect",
             )
-            yield Checkbox("A known fail point", c.fail_point if c else False, id="fail_point")
+            yield TickBox("A known fail point", c.fail_point if c else False, id="fail_point")
             yield from self.compose_footer()
 
     def on_mount(self) -> None:

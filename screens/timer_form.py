@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
 from screens.widgets.plain import PlainInput, PlainStatic, plain
 from screens.widgets.record_form import RecordForm
+from screens.widgets.toggles import RadioChoice, TickBox
 from workshop.room import TIMER_CHOICES
 
 
@@ -44,13 +45,13 @@ class TimerForm(RecordForm):
             with RadioSet(id="length"):
                 for seconds in TIMER_CHOICES:
                     minutes = seconds // 60
-                    yield RadioButton(
+                    yield RadioChoice(
                         plain(f"{minutes} minute{'s' if minutes > 1 else ''}"),
                         value=seconds == 300,
                     )
-                yield RadioButton("Other length:", id="other")
+                yield RadioChoice("Other length:", id="other")
             yield PlainInput(placeholder="e.g. 7, 90s or 2:30", id="custom", max_length=12)
-            yield Checkbox("Lock participants' input when the time is up", False, id="lock")
+            yield TickBox("Lock participants' input when the time is up", False, id="lock")
             yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, Label, SelectionList
 from screens.widgets.plain import PlainInput, PlainSelectionList, PlainStatic
 from screens.widgets.record_form import RecordForm
 from screens.widgets.short_text import cut
+from screens.widgets.toggles import TickBox
 from workshop.model import Proposal
 from workshop.voting import DEFAULT_MAX_PER_ITEM, DEFAULT_QUESTION, default_votes_per_person
 
@@ -62,7 +63,7 @@ class VoteForm(RecordForm):
                     yield PlainInput(
                         str(DEFAULT_MAX_PER_ITEM), id="max", type="integer", max_length=3
                     )
-            yield Checkbox("Hide the tallies until I reveal them", True, id="hidden")
+            yield TickBox("Hide the tallies until I reveal them", True, id="hidden")
             yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -19,14 +19,27 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from rich.highlighter import Highlighter
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.content import Content
-from textual.widgets import DataTable, Input, OptionList, Select, SelectionList, Static, Tree
+from textual.strip import Strip
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    Tree,
+)
 from textual.widgets.data_table import RowKey
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
+
+from screens.widgets.toggles import TICKED, UNTICKED
 
 # Every C0 control but tab and line feed, DEL and the C1 controls: one visible character each,
 # so that a Text's styles keep their offsets.
@@ -154,6 +167,22 @@ class PlainSelectionList(SelectionList):
 
     def add_option(self, item: Any = None) -> PlainSelectionList:
         return self.add_options([item])
+
+    def render_line(self, y: int) -> Strip:
+        """The line as Textual draws it, with the mark showing the state in its shape: `✓`
+        when selected, empty when not (Textual draws an `X` either way, only its colour
+        changing)."""
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 3 or segments[1].text != Checkbox.BUTTON_INNER:
+            return strip
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        mark = TICKED if option.value in self.selected else UNTICKED
+        segments[1] = Segment(mark, segments[1].style, segments[1].control)
+        return Strip(segments, strip.cell_length)
 
 
 class PlainTree(Tree):
