@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import importlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +19,11 @@ from textual.widget import AwaitMount
 from screens.guarded import guarded
 from screens.phase_screen import PhaseScreen
 from screens.themes import THEMES
-from screens.widgets.plain import PlainTextApp
+from screens.widgets.plain import PlainTextApp, plain
 from screens.widgets.room_bar import RoomState
-from workshop import Workshop, WorkshopError
+from workshop import Removed, Workshop, WorkshopError
 from workshop.files import TargetExists, check_target, write_text
+from workshop.presence import keep_present
 from workshop.room import ATTEMPT_KINDS
 from workshop.vocabulary import PHASES
 
@@ -155,6 +157,14 @@ class WorkshopApp(PlainTextApp):
             show=False,
         ),
         Binding(
+            "W",
+            "people",
+            "Who is here",
+            id="app.people",
+            tooltip="Who is here: connected now, done with this phase (move to a group, remove)",
+            show=False,
+        ),
+        Binding(
             "P",
             "toggle_presenter",
             "Presenter",
@@ -223,7 +233,7 @@ class WorkshopApp(PlainTextApp):
 
     # What leads the room: the facilitator's alone, and never behind an open dialog.
     ROOM_ACTIONS = {"next_phase", "previous_phase", "undo", "export_summary", "phase_timer",
-                    "toggle_presenter", "room_access"}  # fmt: skip
+                    "toggle_presenter", "room_access", "people"}  # fmt: skip
     PARTICIPANT_ACTIONS = {"toggle_ready", "follow_room"}
     # Build the other phases' screens in the background (`prepare_next_phase`). The tests
     # turn it off, but for those of the building itself (tests/conftest.py): when it runs
@@ -382,6 +392,7 @@ class WorkshopApp(PlainTextApp):
         calls it directly (without `App.exit`) while the app still runs, so the screens
         being built are waited for here too; after `App.exit` nothing is left to wait for."""
         await self._finish_building()
+        self._stop_presence()
         await super()._shutdown()
 
     def switch_mode(self, mode: str) -> AwaitMount:
@@ -457,6 +468,42 @@ class WorkshopApp(PlainTextApp):
         self.set_interval(1.0, self._tick_room)
         if self.facilitator:
             self.set_interval(2.0, self._watch_attempts)
+        elif self.participant_id is not None:
+            self._keep_present(self.participant_id)
+
+    _presence: tuple[threading.Thread, threading.Event] | None = None
+
+    def _keep_present(self, participant_id: int) -> None:
+        """Tell the room every few seconds that this participant's screen is here, and that
+        it left once the app closes, from a thread of its own (not a Textual worker: it runs
+        as long as the app, and waiting for the app's workers must not wait for it)."""
+        via = "browser" if self.web else "terminal"
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=keep_present, args=(self.ws.path, participant_id, via, stop),
+            name="presence", daemon=True,
+        )  # fmt: skip
+        beat.start()
+        self._presence = (beat, stop)
+
+    def _stop_presence(self) -> None:
+        """End the heartbeat; it says the participant left (bounded: a busy file must not
+        hold the app's exit)."""
+        if self._presence is not None:
+            beat, stop = self._presence
+            self._presence = None
+            stop.set()
+            beat.join(timeout=3)
+
+    def _removed_from_room(self) -> bool:
+        """Whether the facilitator removed this participant; if so the app says so and
+        closes: it changes nothing more (the store would refuse it anyway)."""
+        me = self.participant_id
+        if self.facilitator or me is None or not self.ws.is_removed(me):
+            return False
+        self._stop_presence()
+        self.exit(return_code=1, message=plain(str(Removed())))
+        return True
 
     # -- joining -------------------------------------------------------------------------
 
@@ -584,7 +631,8 @@ class WorkshopApp(PlainTextApp):
         if version == self._seen_version:
             return
         self._seen_version = version
-        self.refresh_workshop()
+        if not self._removed_from_room():
+            self.refresh_workshop()
 
     def refresh_workshop(self) -> None:
         """Reload the header and the current screen from the file. A participant looking
@@ -598,9 +646,12 @@ class WorkshopApp(PlainTextApp):
         if self.phase != previous and (following or self.facilitator):
             self.switch_mode(self.phase)
         elif isinstance(self.screen, PhaseScreen):
-            self.screen.sync_nav()
+            if self.screen.built:  # else it loads the change once built
+                self.screen.sync_nav()
+                self.screen.refresh_data()
+                self.screen.show_room()
+        elif hasattr(self.screen, "refresh_data"):  # a dialog that shows the room (who is here)
             self.screen.refresh_data()
-            self.screen.show_room()
 
     # -- actions -------------------------------------------------------------------------
 
@@ -666,6 +717,12 @@ class WorkshopApp(PlainTextApp):
         from screens.room_access import RoomAccess
 
         self.push_screen(RoomAccess(self.ws))
+
+    def action_people(self) -> None:
+        """Who is here: connected now, done with the phase; move someone, remove someone."""
+        from screens.people_screen import PeopleScreen
+
+        self.push_screen(PeopleScreen(self.ws))
 
     @guarded
     def action_phase_timer(self) -> None:

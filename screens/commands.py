@@ -56,6 +56,11 @@ class WorkshopCommands(Provider):
                 partial(run, "app.room_access"),
                 "Renew the join code, see wrong tries, free a participant's name (key: J)",
             ),
+            (
+                "Who is here: connected now, done with this phase",
+                partial(run, "app.people"),
+                "Move someone to another group or remove them from the room (key: W)",
+            ),
             ("Help: keys", partial(run, "app.help"), "Show every key"),
             (
                 "Toggle projector theme (light / dark)",

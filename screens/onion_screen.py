@@ -40,6 +40,10 @@ def fail_label(item: Contribution) -> Text:
     return Text("⚠ fail point", style="bold") if item.fail_point else Text("")
 
 
+# What takes the keys in each view of the onion phase.
+FOCUS = {"touchpoints": "#touchpoint-table", "onion": "#onion-tree", "reach": "#group-picker"}
+
+
 class OnionScreen(PhaseScreen):
     """List touchpoints per customer; peel one touchpoint's onion; see where a group touches the
     customer. Add, edit and delete touchpoints and layers by keyboard; undo with u."""
@@ -151,7 +155,7 @@ class OnionScreen(PhaseScreen):
 
     def on_mount(self) -> None:
         self.query_one("#onion-tree", Tree).auto_expand = False
-        self.query_one("#touchpoint-table").focus()
+        self.query_one(FOCUS[self.query_one(TabbedContent).active or "touchpoints"]).focus()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -362,12 +366,9 @@ class OnionScreen(PhaseScreen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        focus = {
-            "touchpoints": "#touchpoint-table",
-            "onion": "#onion-tree",
-            "reach": "#group-picker",
-        }
-        self.query_one(focus[tab]).focus()
+        target = self.query_one(FOCUS[tab])
+        target.focus()
+        self.call_after_refresh(target.focus)  # again once the tab shows (it may still be hidden)
         self.show_detail()
 
     def _after_form(self, saved: bool | None) -> None:

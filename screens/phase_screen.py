@@ -102,8 +102,15 @@ class PhaseScreen(Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    built = False  # every widget mounted: the screen's keys act and it takes live changes
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A participant looking back at an earlier phase reads it without changing it."""
+        """A participant looking back at an earlier phase reads it without changing it. The
+        screen's keys act once it is built: one that comes while its widgets are still being
+        mounted does nothing, rather than failing on a widget not there yet (the app's own
+        keys, like quit, always act)."""
+        if not self.built:
+            return False
         if action.startswith(WRITING_ACTIONS):
             return self.workshop_app.may_edit(self.PHASE)
         return True
@@ -117,6 +124,7 @@ class PhaseScreen(Screen):
         preload = getattr(self.app, "preload_css", None)
         if preload is not None:
             self.call_after_refresh(preload)  # the other screens' CSS, once this one shows
+        self.built = True  # its widgets are all mounted by now
 
     def show_room(self) -> None:
         """Update the room line (timer, who is done, join code or one's own state)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
@@ -33,6 +34,9 @@ class TimerForm(RecordForm):
         Path(__file__).with_suffix(".tcss"),
     ]
     LAST_FIELD = "custom"
+
+    SAVE_LABEL = "Start"
+    BINDINGS = [Binding("ctrl+s", "save", "Start", id="form.save", tooltip="Start the timer")]
 
     def __init__(self, save: Callable[[TimerDraft], None], phase: str) -> None:
         super().__init__(save)

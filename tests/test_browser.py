@@ -1,7 +1,7 @@
-"""End to end in a real browser: `workshop serve` on loopback, Debian's chromium driven by
-Playwright, offline. The server asks for the join code before showing anything (a plain page),
-the session then asks for a name, and the participant adds a proposal, which lands in the
-workshop file.
+"""End to end in a real browser: `workshop serve --terminal` (the terminal screens through
+textual-serve) on loopback, Debian's chromium driven by Playwright, offline. The server asks
+for the join code before showing anything (a plain page), the session then asks for a name,
+and the participant adds a proposal, which lands in the workshop file.
 
 Needs /usr/bin/chromium (`.ci/run` installs it); skipped where it is missing."""
 
@@ -66,7 +66,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
     server = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "serve", str(path), "--port", str(port)],
+        [sys.executable, "-m", "workshop", "serve", str(path), "--port", str(port), "--terminal"],
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlite_utils import Database
 
 from benchmarks import large
 from tests.test_migrations import NAMES, applied_rows, make_old_file
@@ -458,7 +459,12 @@ def test_m006_keeps_every_row_index_and_foreign_key(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     make_old_file(path, BEFORE_CHECKS)
     before = table_state(path)
-    Workshop.open(path).close()
+    after_checks = NAMES.index("m006_checks") + 1  # m006 alone: later ones add their own tables
+    db = Database(path)
+    schema.migrations.apply(
+        db, stop_before=NAMES[after_checks] if after_checks < len(NAMES) else None
+    )
+    db.close()
     assert table_state(path) == before
     with Workshop.open(path) as ws:
         assert ws.conn.execute("pragma foreign_keys").fetchone()[0] == 1
@@ -479,7 +485,7 @@ def test_m006_run_again_after_a_crash_before_its_record_changes_nothing(
     sql(workshop_path, "delete from _sqlite_migrations where name = 'm006_checks'")
     Workshop.open(workshop_path).close()
     assert rows(workshop_path, "select * from sqlite_master order by name") == schema_before
-    assert [r[2] for r in applied_rows(workshop_path)] == NAMES
+    assert sorted(r[2] for r in applied_rows(workshop_path)) == sorted(NAMES)  # m006 again, last
 
 
 def test_problems_reads_every_older_schema(tmp_path: Path) -> None:

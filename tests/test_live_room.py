@@ -72,6 +72,16 @@ async def wait_for(pilot, condition, seconds: float = 5.0) -> None:
     await pilot.pause(0.2)
 
 
+async def join_form(pilot) -> JoinForm:
+    """The browser session's join form, once it is built (on a busy machine the test can
+    begin before it is)."""
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, JoinForm) and bool(app.screen.query("#error"))
+    )
+    return app.screen
+
+
 # -- joining ---------------------------------------------------------------------------------
 
 
@@ -79,7 +89,7 @@ async def test_browser_session_asks_a_name_and_joins_under_its_key(path: Path) -
     ws = Workshop.open(path)
     app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        assert isinstance(app.screen, JoinForm)
+        await join_form(pilot)
         assert not app.query(PhaseScreen)  # nothing of the workshop behind the form
         assert ws.role == "guest"
         assert not app.screen.query("#code")  # the server has checked the join code
@@ -98,10 +108,11 @@ async def test_browser_session_cannot_take_a_name_held_by_another_key(path: Path
     ws = Workshop.open(path)
     app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
+        form = await join_form(pilot)
         await pilot.press(*"marcus o.", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, JoinForm)
-        error = str(app.screen.query_one("#error").render())
+        await wait_for(pilot, lambda: "already joined" in str(form.query_one("#error").render()))
+        assert app.screen is form
+        error = str(form.query_one("#error").render())
         assert "already joined as “Marcus O.”" in error and "free" in error
         assert ws.role == "guest" and app.participant_id is None
     ws.close()
@@ -111,12 +122,13 @@ async def test_browser_session_with_the_pin_leads_the_room(path: Path) -> None:
     ws = Workshop.open(path)
     app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        form = app.screen
+        form = await join_form(pilot)
         form.query_one("#name", Input).value = "Fran"
         form.query_one("#pin", Input).value = "9999"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "not the facilitator PIN" in str(form.query_one("#error").render())
+        await wait_for(
+            pilot, lambda: "not the facilitator PIN" in str(form.query_one("#error").render())
+        )
         form.query_one("#pin", Input).value = PIN
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, PhaseScreen))
@@ -135,12 +147,12 @@ async def test_wrong_pins_in_a_browser_session_are_limited_for_the_whole_room(
     ws = Workshop.open(path)
     app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
     async with app.run_test(size=SIZE) as pilot:
-        form = app.screen
+        form = await join_form(pilot)
         form.query_one("#name", Input).value = "Mallory"
         form.query_one("#pin", Input).value = PIN  # even the right one waits now
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "Too many wrong PINs lately: try again in" in str(form.query_one("#error").render())
+        told = "Too many wrong PINs lately: try again in"
+        await wait_for(pilot, lambda: told in str(form.query_one("#error").render()))
         assert isinstance(app.screen, JoinForm) and not ws.is_facilitator
     assert all(p.name != "Mallory" for p in ws.participants())
     ws.close()
@@ -187,6 +199,7 @@ async def test_participant_looks_back_reads_only_and_returns(path: Path) -> None
     app = WorkshopApp(ws, facilitator=False, participant_id=me)
     async with app.run_test(size=SIZE) as pilot:
         assert app.current_mode == "proposals"
+        await wait_for(pilot, lambda: getattr(app.screen, "built", False))
         assert app.screen.check_action("add_proposal", ()) is True
         await pilot.press("2")  # look back at groups & roles
         assert app.current_mode == "groups & roles"

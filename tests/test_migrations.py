@@ -263,3 +263,39 @@ def test_failed_migration_closes_the_file(tmp_path: Path) -> None:
     with pytest.raises(WorkshopError, match="Cannot open"):
         Workshop.open(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stuck.db"]
+
+
+def test_presence_migration_keeps_participants_dots_and_readiness(tmp_path: Path) -> None:
+    """m007_presence on a file of the release before it: everyone who joined is still in
+    the room (none removed), with their key, dots and readiness; presence starts empty."""
+    path = tmp_path / "before-presence.db"
+    make_old_file(path, NAMES[: NAMES.index("m007_presence")])
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        insert into participants (id, name, key, group_id, facilitator, key_hash) values
+            (1, 'Dana', 'dana', null, 1, null), (2, 'Ann', 'ann', 1, 0, 'sha256$00$ab');
+        insert into proposals (id, title, key) values (1, 'Quote on the spot', 'quote on the spot');
+        insert into vote_rounds (id, question, votes_per_person, max_per_item, hidden, state)
+            values (1, 'First?', 2, 2, 0, 'open');
+        insert into vote_round_proposals (round_id, proposal_id, position) values (1, 1, 0);
+        insert into votes (round_id, participant_id, proposal_id) values (1, 2, 1), (1, 2, 1);
+        insert into readiness (participant_id, phase) values (2, 'customers & hand-offs');
+        """
+    )
+    conn.commit()
+    with conn:
+        before = {t: table_rows(conn, t) for t in ("participants", "votes", "readiness")}
+    conn.close()
+    with Workshop.open(path) as ws:
+        assert [r[:-1] for r in table_rows(ws.conn, "participants")] == before["participants"]
+        assert [r[-1] for r in table_rows(ws.conn, "participants")] == [None, None]
+        assert table_rows(ws.conn, "votes") == before["votes"]
+        assert table_rows(ws.conn, "readiness") == before["readiness"]
+        assert [p.name for p in ws.participants()] == ["Dana", "Ann"]
+        assert not ws.is_removed(2)
+        assert (ws.readiness().ready, ws.readiness().total) == (1, 1)
+        assert [r.votes for r in ws.results(1)] == [2]
+        assert ws.present() == []
+        assert ws.seen([2], "browser") == [2]
+        assert [p.name for p in ws.present()] == ["Ann"]

@@ -117,7 +117,9 @@ async def test_empty_title_keeps_the_form_open(small_workshop: Workshop) -> None
             assert form.query_one("#impact", Select).value == "high"
             assert app.focused is form.query_one("#title", Input)
             assert [p.title for p in small_workshop.proposals()] == ["Quote on the spot"]
-        await pilot.press("escape")
+        await pilot.press("escape")  # something was typed: it asks first
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, ProposalsScreen)
         assert len(small_workshop.proposals()) == 1

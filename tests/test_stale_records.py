@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Tree
+from textual.css.query import NoMatches
+from textual.widgets import DataTable, Input, TabbedContent, Tree
 
 from screens.app import WorkshopApp
 from screens.phase_screen import PhaseScreen
@@ -198,12 +199,30 @@ async def test_the_review_keys_on_a_carried_action_deleted_meanwhile(
 
 
 async def onion_layer(pilot) -> Contribution:
-    """The onion view with the cursor on its first layer."""
-    screen = await go(pilot, "4", "o")
-    await press(pilot, "down")
-    layer = screen.current()
-    assert isinstance(layer, Contribution)
-    return layer
+    """The onion view with the cursor on its first layer. A participant's app may still be
+    building the room's phase screen as the test begins, so "o" is pressed until it shows."""
+    await go(pilot, "4")
+    deadline = time.monotonic() + 10
+    while True:
+        assert time.monotonic() < deadline, f"the onion never showed; focus: {pilot.app.focused}"
+        screen = pilot.app.screen
+        try:
+            tree = screen.query_one("#onion-tree", Tree)
+            view = screen.query_one(TabbedContent).active
+        except NoMatches:  # still being built
+            await pilot.pause(0.05)
+            continue
+        if view != "onion":
+            await press(pilot, "o")
+        elif tree.has_focus and any(isinstance(n.data, int) for n in tree.root.children):
+            break
+        await pilot.pause(0.05)
+    for _ in range(3):  # from the touchpoint's line (or none, after a reload) to its first layer
+        await press(pilot, "down")
+        layer = screen.current()
+        if isinstance(layer, Contribution):
+            return layer
+    raise AssertionError(f"the cursor is on {layer!r}, not on a layer")
 
 
 @pytest.mark.parametrize("key", ["w", "f", "e", "enter", "d", "a"])

@@ -4,7 +4,7 @@ from workshop import Workshop
 ws = Workshop.create("q3.db", title="Q3 customer chain")
 """
 
-from .errors import FileBusy, NotFound, PlanError, VoteRejected, WorkshopError
+from .errors import FileBusy, NotFound, PlanError, Removed, VoteRejected, WorkshopError
 from .model import Group, Info
 from .store import Workshop
 
@@ -15,6 +15,7 @@ __all__ = [
     "Info",
     "NotFound",
     "PlanError",
+    "Removed",
     "VoteRejected",
     "Workshop",
     "WorkshopError",

@@ -417,25 +417,39 @@ def join(file: Path, name: str | None, facilitator: bool, web: bool) -> None:
     default="127.0.0.1",
     show_default=True,
     help="Address to listen on; only this machine can join unless you name another "
-    "(e.g. 0.0.0.0 for the room's network).",
+    "(e.g. 0.0.0.0 for the room's network: a warning says so).",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve(file: Path, host: str, port: int) -> None:
-    """Let participants join workshop FILE from a browser: each browser asks for the join code
-    (shown on the presenter view) and a name. Needs no internet connection. Ctrl+C stops."""
+@click.option(
+    "--terminal",
+    is_flag=True,
+    help="Serve the full terminal screens in the browser instead (textual-serve: one app "
+    "process per browser, keyboard only).",
+)
+def serve(file: Path, host: str, port: int, terminal: bool) -> None:
+    """Let participants join workshop FILE from a phone or laptop browser: a light page
+    served by this one process asks for the join code (shown on the presenter view) and a
+    name, then follows the room live: choose your group, add your group's records, vote with
+    your dots, say you are done. Needs no internet connection. Ctrl+C stops."""
     with Workshop.open(file) as ws:
         code, title = ws.join_code(), ws.info().title
-    shown = "localhost" if host in ("127.0.0.1", "localhost", "::1") else host
+    loopback = _is_loopback(host)
+    shown = "localhost" if loopback and host in ("127.0.0.1", "localhost", "::1") else host
+    shown = f"[{shown}]" if ":" in shown else shown
     lines = [
         f"Serving “{title}” at http://{shown}:{port}/",
         f"Join code: {code}",
         "Press Ctrl+C to stop.",
     ]
-    if shown != "localhost":
-        lines.insert(2, f"Anyone who can reach this machine on port {port} sees the join page; "
-                        "only those with the join code get in.")  # fmt: skip
+    if not loopback:
+        click.echo(
+            f"workshop: warning: listening on {host}, not only this machine: anyone who can "
+            f"reach it on port {port} sees the join page; only those with the join code get in.",
+            err=True,
+        )
     try:
-        _serve(file, host=host, port=port, title=title, greeting="\n".join(lines))
+        _serve(file, host=host, port=port, title=title, greeting="\n".join(lines),
+               terminal=terminal)  # fmt: skip
     except OSError as error:
         if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
             raise WorkshopError(
@@ -445,11 +459,30 @@ def serve(file: Path, host: str, port: int) -> None:
         raise
 
 
-def _serve(file: Path, **options: Any) -> None:
-    """Run the browser server (textual-serve)."""
-    from screens.serve import serve as serve_app
+def _is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
 
-    serve_app(file, **options)
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(file: Path, *, terminal: bool = False, **options: Any) -> None:
+    """Run the browser server: the participant page (web_room), or with `terminal` the
+    terminal screens through textual-serve."""
+    if terminal:
+        from screens.serve import serve as serve_app
+
+        serve_app(file, **options)
+        return
+    from web_room import serve as serve_room
+
+    options.pop("title", None)
+    serve_room(file, **options)
 
 
 REPORT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",

@@ -21,3 +21,10 @@ class FileBusy(WorkshopError):
 
 class VoteRejected(WorkshopError):
     """A dot that the voting rules refuse, with the reason."""
+
+
+class Removed(WorkshopError):
+    """The facilitator removed this participant: their key no longer lets them in."""
+
+    def __init__(self, message: str = "The facilitator removed you from this workshop.") -> None:
+        super().__init__(message)

@@ -177,6 +177,7 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
                 "facilitator": bool(r["facilitator"]),
             }
             for r in rows("participants")
+            if r.get("removed_at") is None  # removed from the room: not listed, not carried on
         ],
         "proposals": [
             {

@@ -63,18 +63,22 @@ class ProposalRecords:
 
     # -- participants --------------------------------------------------------------------
 
-    def participants(self: Workshop) -> list[Participant]:
-        """Everyone who joined, in the order they joined."""
+    def _participants(self: Workshop, where: str, params: list[Any]) -> list[Participant]:
         rows = self.conn.execute(
             "select p.id, p.name, p.group_id, g.name, p.facilitator from participants p "
-            "left join groups g on g.id = p.group_id order by p.id"
+            f"left join groups g on g.id = p.group_id where {where} order by p.id",
+            params,
         ).fetchall()
         return [Participant(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
+    def participants(self: Workshop, *, removed: bool = False) -> list[Participant]:
+        """Everyone who joined, in the order they joined; those the facilitator removed from
+        the room only with `removed`."""
+        return self._participants("true" if removed else "p.removed_at is null", [])
+
     def participant(self: Workshop, participant_id: int) -> Participant:
-        """One participant by id."""
-        found = [p for p in self.participants() if p.id == participant_id]
-        return self._only(found, "participant")
+        """One participant by id (also one removed from the room: their records stay)."""
+        return self._only(self._participants("p.id = ?", [participant_id]), "participant")
 
     def join(
         self: Workshop,
@@ -89,7 +93,8 @@ class ProposalRecords:
         `key` (see `room.new_participant_key`) proves who they are: the first join with a key
         holds the name for it (only the key's hash is stored), and a later join under that name
         needs the same key: NameTaken otherwise, until the facilitator frees the name. A name
-        that no key holds (added by a plan, or freed) is taken by the first key that joins."""
+        that no key holds (added by a plan, or freed) is taken by the first key that joins.
+        Removed for a name, or a key, of someone the facilitator removed from the room."""
         from .room import NameTaken, hash_key, key_matches
 
         name = clean_name(name, "Your name")
@@ -99,6 +104,7 @@ class ProposalRecords:
             found = self.conn.execute(
                 "select id, name, key_hash from participants where key = ?", [name_key(name)]
             ).fetchone()
+            self._refuse_removed(found[0] if found else None, key)
             if found is not None:
                 participant_id, held_name, held = found
                 if held and (key is None or not key_matches(key, held)):
@@ -127,6 +133,10 @@ class ProposalRecords:
         self._facilitator_only("free a participant's name")
         with self.transaction():
             me = self.participant(participant_id)
+            if self.is_removed(participant_id):
+                raise WorkshopError(
+                    f"{me.name} was removed from the room; their name stays theirs."
+                )
             self.conn.execute(
                 "update participants set key_hash = null where id = ?", [participant_id]
             )

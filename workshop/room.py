@@ -266,8 +266,10 @@ class RoomRecords:
 
     def act_as_participant(self: Workshop, participant_id: int) -> None:
         """From now on this connection acts for one participant: facilitator-only changes
-        are refused, and the participant's changes stop when a locking timer runs out."""
+        are refused, and the participant's changes stop when a locking timer runs out.
+        Removed (a WorkshopError) for someone the facilitator removed from the room."""
         self.participant(participant_id)
+        self._refuse_removed(participant_id)
         self.role = "participant"
         self.participant_id = participant_id
 
@@ -528,6 +530,7 @@ class RoomRecords:
             raise WorkshopError("You can only mark yourself as done.")
         with self.transaction(check_lock=False):
             self.participant(participant_id)
+            self._refuse_removed(participant_id)
             phase = self.info().phase
             if ready:
                 self.conn.execute(
@@ -549,12 +552,13 @@ class RoomRecords:
         return row is not None
 
     def readiness(self: Workshop) -> Readiness:
-        """Done participants over all participants (the facilitator aside) in this phase."""
+        """Done participants over all participants in this phase (the facilitator and
+        those removed from the room aside)."""
         rows = self.conn.execute(
             "select p.name, r.participant_id is not null from participants p"
             " left join readiness r on r.participant_id = p.id"
             " and r.phase = (select phase from workshop where id = 1)"
-            " where not p.facilitator order by p.name collate nocase"
+            " where not p.facilitator and p.removed_at is null order by p.name collate nocase"
         ).fetchall()
         names = tuple(name for name, ready in rows if ready)
         return Readiness(len(names), len(rows), names)

@@ -340,6 +340,20 @@ def _add_checks(conn: sqlite3.Connection, table: str, checks: list[str]) -> None
         conn.execute(statement)
 
 
+@_step
+def m007_presence(db: Database) -> None:
+    """Who is here: when each participant's browser or terminal last said so, and which
+    participants the facilitator removed from the room (their records and dots stay)."""
+    for sql in (
+        "create table presence (participant_id integer not null references participants(id)"
+        " on delete cascade, via text not null constraint presence_via"
+        " check (via in ('browser', 'terminal')), seen_at real not null,"
+        " primary key (participant_id, via))",
+        "alter table participants add column removed_at real",
+    ):
+        db.execute(sql)
+
+
 def known_names() -> list[str]:
     """Names of the migrations this release knows, in order."""
     return [fn.__name__ for fn in _STEPS]

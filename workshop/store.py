@@ -27,6 +27,7 @@ from .files import refuse_special
 from .handoffs import HandoffRecords
 from .model import Group, Info
 from .onion import OnionRecords
+from .presence import PresenceRecords
 from .proposals import ProposalRecords
 from .room import RoomRecords, hash_pin, new_join_code
 from .vocabulary import KINDS, PHASES, choice, clean_name, clean_text, iso_date, name_key
@@ -155,6 +156,7 @@ class Workshop(
     ProposalRecords,
     VotingRecords,
     ActionRecords,
+    PresenceRecords,
     RoomRecords,
 ):
     """One workshop file. Use `Workshop.create` or `Workshop.open`; close it when done."""

@@ -277,10 +277,12 @@ class VotingRecords:
         if state == "closed":
             raise VoteRejected(f"The vote “{question}” is closed; no more dots.")
         row = self.conn.execute(
-            "select name from participants where id = ?", [participant_id]
+            "select name, removed_at from participants where id = ?", [participant_id]
         ).fetchone()
         if row is None:
             raise VoteRejected("Only participants can vote; join the workshop first.")
+        if row[1] is not None:
+            raise VoteRejected(f"{row[0]} was removed from this workshop: no more dots.")
         member = self.conn.execute(
             "select 1 from vote_round_proposals where round_id = ? and proposal_id = ?",
             [round_id, proposal_id],

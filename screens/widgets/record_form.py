@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from screens.widgets.plain import PlainStatic
+from screens.widgets.plain import PlainStatic, plain
 from workshop import WorkshopError
 
 
@@ -30,6 +30,7 @@ class RecordForm(ModalScreen[bool]):
         ),
     ]
     LAST_FIELD = ""
+    SAVE_LABEL = "Save"  # what the save button says ("Start" for the timer)
 
     def __init__(self, save: Callable[[Any], None]) -> None:
         super().__init__()
@@ -38,7 +39,7 @@ class RecordForm(ModalScreen[bool]):
     def compose_footer(self) -> ComposeResult:
         yield PlainStatic("", id="error")
         with Horizontal(id="buttons"):
-            yield Button("Save (ctrl+s)", variant="primary", id="save")
+            yield Button(plain(f"{self.SAVE_LABEL} (ctrl+s)"), variant="primary", id="save")
             yield Button("Cancel (esc)", id="cancel")
 
     def draft(self) -> Any:
@@ -56,11 +57,22 @@ class RecordForm(ModalScreen[bool]):
         self.call_after_refresh(error.scroll_visible, animate=False)
 
     _since: int | None = None  # the latest change when the form opened
+    _opened: Any = None  # the draft as the form opened (after its fields were filled in)
 
     def on_mount(self) -> None:
         ws = getattr(self.app, "ws", None)
         if ws is not None:
             self._since = ws.last_event_id()
+        self.call_after_refresh(self._remember_opening)
+
+    def _remember_opening(self) -> None:
+        self._opened = self._current_draft()
+
+    def _current_draft(self) -> Any:
+        try:
+            return self.draft()
+        except Exception:  # a form half built (closing as it opens) has no draft to keep
+            return None
 
     def action_save(self) -> None:
         draft = self.draft()
@@ -91,7 +103,24 @@ class RecordForm(ModalScreen[bool]):
             )
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Close without saving; when something was typed, ask first (nothing is lost by a
+        stray Esc)."""
+        if self._opened is None or self._current_draft() == self._opened:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        from screens.widgets.confirm import ConfirmModal
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Discard what you typed?", "Nothing in this form is saved yet.", "Discard"
+            ),
+            answered,
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
