@@ -127,12 +127,19 @@ class WorkshopServer(Server):
     def _join_page(
         self, request: web.Request, error: str = "", status: int = 200
     ) -> web.StreamResponse:
-        key = self._key(request) or secrets.token_urlsafe(32)
+        """The join page. Only a GET gives a browser without a key a fresh one: a refused post
+        (from another site, say) never touches the cookie, so it cannot log anyone out."""
+        key = self._key(request)
+        fresh = key is None and request.method == "GET"
+        if fresh:
+            key = secrets.token_urlsafe(32)
+        token = self._form_token(key) if key is not None else ""
         response = aiohttp_jinja2.render_template(
-            "join.html", request, {"error": error, "token": self._form_token(key)}, status=status
+            "join.html", request, {"error": error, "token": token}, status=status
         )
-        response.set_cookie(KEY_COOKIE, key, max_age=KEY_MAX_AGE, httponly=True,
-                            samesite="Strict", path="/")  # fmt: skip
+        if fresh:
+            response.set_cookie(KEY_COOKIE, key, max_age=KEY_MAX_AGE, httponly=True,
+                                samesite="Strict", path="/")  # fmt: skip
         _no_store(response)
         return response
 
@@ -154,8 +161,8 @@ class WorkshopServer(Server):
         raise web.HTTPSeeOther("./")
 
     def _check_code(self, code: str, source: str) -> str:
-        """"" when `code` is right, else the reason to show (a fresh connection per check:
-        this runs in a worker thread)."""
+        """The empty text when `code` is right, else the reason to show (a fresh connection per
+        check: this runs in a worker thread)."""
         try:
             with Workshop.open(self.path) as ws:
                 return "" if ws.check_join_code(code, source=f"browser {source}") else WRONG_CODE

@@ -112,6 +112,16 @@ async def test_a_join_from_another_site_is_refused(client, workshop_file) -> Non
         headers={"Origin": "http://evil.example"},
     )
     assert response.status == 403
+    assert KEY_COOKIE not in response.cookies  # a refused post never replaces the key
+
+
+async def test_a_refused_post_never_sets_a_key(client) -> None:
+    """Another site's form, posted without the browser's cookie: refused, and no key is
+    handed out (only the join page's GET gives one)."""
+    client.session.cookie_jar.clear()
+    response = await client.post("/join", data={"code": "ABCDEF", "token": ""})
+    assert response.status == 403
+    assert KEY_COOKIE not in response.cookies
 
 
 async def test_wrong_codes_back_off_for_every_tab(client, workshop_file) -> None:

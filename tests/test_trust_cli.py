@@ -65,9 +65,7 @@ def test_run_refuses_a_wrong_or_missing_pin(pin_file: Path, launched) -> None:
     assert "No facilitator PIN given" in asked.stderr.splitlines()[-1]
     assert launched == []
     with Workshop.open(pin_file) as ws:
-        assert [(a.kind, a.ok, a.source) for a in ws.attempts()] == [
-            ("PIN", False, "workshop run")
-        ]
+        assert [(a.kind, a.ok, a.source) for a in ws.attempts()] == [("PIN", False, "workshop run")]
 
 
 def test_run_without_a_pin_asks_nothing(tmp_path: Path, launched) -> None:
