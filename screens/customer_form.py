@@ -12,6 +12,7 @@ from textual.widgets import Input, Label
 
 from screens.widgets.plain import PlainInput, PlainStatic
 from screens.widgets.record_form import RecordForm
+from workshop.model import Customer
 from workshop.vocabulary import NAME_MAX
 
 
@@ -24,22 +25,36 @@ class CustomerDraft:
 
 
 class CustomerForm(RecordForm):
-    """Add a paying customer or segment."""
+    """Add a paying customer or segment, or edit one."""
 
     CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
     LAST_FIELD = "segment"
 
-    def __init__(self, save: Callable[[CustomerDraft], None]) -> None:
+    def __init__(
+        self, save: Callable[[CustomerDraft], None], customer: Customer | None = None
+    ) -> None:
         super().__init__(save)
+        self.customer = customer
 
     def compose(self) -> ComposeResult:
+        c = self.customer
+        title = f"Edit the customer {c.name}" if c else "Add a paying customer (segment)"
         with VerticalScroll(id="form"):
-            yield PlainStatic("Add a paying customer (segment)", id="form-title")
+            yield PlainStatic(title, id="form-title")
             yield Label("Name")
-            yield PlainInput(id="name", max_length=NAME_MAX, placeholder="e.g. Landlords")
+            yield PlainInput(
+                c.name if c else "", id="name", max_length=NAME_MAX, placeholder="e.g. Landlords"
+            )
             yield Label("Who they are")
-            yield PlainInput(id="segment", placeholder="e.g. letting agents with 5+ homes")
+            yield PlainInput(
+                c.segment if c else "",
+                id="segment",
+                placeholder="e.g. letting agents with 5+ homes",
+            )
             yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()  # the first words typed land in the name
 
     def draft(self) -> CustomerDraft:
         return CustomerDraft(

@@ -4,6 +4,7 @@ the chain from every group to the paying customer."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -19,7 +20,7 @@ from screens.phase_screen import PhaseScreen, data_table
 from screens.widgets.gap_label import gap_label, rating_label
 from screens.widgets.plain import PlainOptionList, PlainStatic, PlainTree
 from workshop import Group
-from workshop.model import Handoff
+from workshop.model import Customer, Handoff
 
 GAP_LEGEND = (
     "Gap = our own rating − our customer's rating.  ▲ we rate ourselves higher than "
@@ -216,7 +217,9 @@ class HandoffsScreen(PhaseScreen):
         tree.clear()
         tree.root.expand()
         for root in roots:
-            branch = tree.root.add(Text(f"◆ {root.name}", style="bold"), expand=True)
+            branch = tree.root.add(
+                Text(f"◆ {root.name}", style="bold"), data=CustomerNode(root.name), expand=True
+            )
             self._add_chain(branch, root.children)
             if not root.children:
                 branch.add_leaf(Text("nobody serves this customer yet", style="italic"))
@@ -321,7 +324,30 @@ class HandoffsScreen(PhaseScreen):
             HandoffForm(group.name, self._receivers(group.id), save), self._after_form
         )
 
+    def current_customer(self) -> Customer | None:
+        """The paying customer under the cursor of the chain view (its root nodes)."""
+        if self.query_one(TabbedContent).active != "chain":
+            return None
+        node = self.query_one("#chain-tree", Tree).cursor_node
+        if node is None or not isinstance(node.data, CustomerNode):
+            return None
+        name = node.data.name
+        return next((c for c in self.ws.customers() if c.name == name), None)
+
+    def _edit_customer(self, customer: Customer) -> None:
+        self.ws.check_may_edit("customers", customer.id, "customer")
+
+        def save(draft: CustomerDraft) -> None:
+            self.ws.update_customer(customer.id, name=draft.name, segment=draft.segment)
+            self.app.notify(f"Saved customer {draft.name.strip()}.")
+
+        self.app.push_screen(CustomerForm(save, customer), self._after_form)
+
     def _edit(self, ratings_first: bool) -> None:
+        customer = self.current_customer()
+        if customer is not None:
+            self._edit_customer(customer)
+            return
         handoff = self.current_handoff()
         if handoff is None:
             self.app.notify("No hand-off is highlighted.", severity="warning")
@@ -354,6 +380,16 @@ class HandoffsScreen(PhaseScreen):
             self.refresh_data()
 
     def action_delete_handoff(self) -> None:
+        customer = self.current_customer()
+        if customer is not None:
+            served = sum(h.receiver_customer_id == customer.id for h in self.ws.handoffs())
+            self.confirm_and_delete(
+                f"Delete the customer {customer.name}?",
+                f"The {served} hand-off(s) to them go too. You can undo this with u.",
+                lambda: self.ws.delete_customer(customer.id),
+                f"Deleted customer {customer.name}.",
+            )
+            return
         handoff = self.current_handoff()
         if handoff is None:
             self.app.notify("No hand-off is highlighted.", severity="warning")
@@ -372,6 +408,13 @@ class HandoffsScreen(PhaseScreen):
             self.app.notify(f"Added customer {draft.name.strip()}.")
 
         self.app.push_screen(CustomerForm(save), self._after_form)
+
+
+class CustomerNode(NamedTuple):
+    """What a paying customer's node in the chain tree holds: its name (edit with e, delete
+    with d)."""
+
+    name: str
 
 
 def _picker_label(group: Group) -> Text:

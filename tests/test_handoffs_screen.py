@@ -189,3 +189,52 @@ async def test_new_customer_can_be_served(small_workshop):
         await pilot.press("a")
         options = [value for _, value in app.screen.query_one("#receiver", Select)._options]
         assert "Landlords" in options
+
+
+async def test_the_new_customer_form_takes_the_first_words_typed(small_workshop):
+    app = WorkshopApp(small_workshop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_handoffs(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Tenants", "ctrl+s")
+        await pilot.pause()
+        assert [c.name for c in small_workshop.customers()] == ["Homeowners", "Tenants"]
+
+
+async def test_a_customer_is_edited_and_deleted_from_the_chain_view(small_workshop):
+    """In the chain view, e on a paying customer edits it and d deletes it (asks first; the
+    hand-offs to it go too; u brings everything back)."""
+    app = WorkshopApp(small_workshop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handoffs(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        tree = screen.query_one("#chain-tree", Tree)
+        tree.focus()
+        tree.move_cursor(tree.root.children[0])
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert form.query_one("#name", Input).value == "Homeowners"
+        form.query_one("#name", Input).value = "Households"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert [c.name for c in small_workshop.customers()] == ["Households"]
+        served = [h for h in small_workshop.handoffs() if h.to_customer]
+        assert served
+        tree.move_cursor(tree.root.children[0])
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+        assert small_workshop.customers() == []
+        assert not [h for h in small_workshop.handoffs() if h.to_customer]
+        await pilot.press("u")
+        await pilot.pause()
+        assert [c.name for c in small_workshop.customers()] == ["Households"]
+        assert len([h for h in small_workshop.handoffs() if h.to_customer]) == len(served)
