@@ -453,7 +453,13 @@ class WorkshopApp(PlainTextApp):
             from screens.join_form import JoinForm
 
             self.push_screen(
-                JoinForm(self._join, self.ws.groups(), web=self.web, name=self._my_name()),
+                JoinForm(
+                    self._join,
+                    self.ws.groups(),
+                    web=self.web,
+                    name=self._my_name(),
+                    ask_pin=self.ws.has_pin(),
+                ),
                 self._joined,
             )
         else:

@@ -55,12 +55,14 @@ class JoinForm(RecordForm):
         *,
         web: bool,
         name: str = "",
+        ask_pin: bool = True,
     ) -> None:
         super().__init__(save)
         self.groups = groups
         self.web = web
         self.person = name
-        if not web:
+        self.ask_pin = web and ask_pin  # a workshop without a PIN is led from its terminal only
+        if not self.ask_pin:
             self.LAST_FIELD = "group"
 
     def compose(self) -> ComposeResult:
@@ -77,7 +79,7 @@ class JoinForm(RecordForm):
                 id="group",
                 prompt="Choose your group",
             )
-            if self.web:
+            if self.ask_pin:
                 yield Label("Facilitator PIN (leave empty to join as a participant)")
                 yield PlainInput(id="pin", password=True, max_length=64)
             yield from self.compose_footer()
@@ -96,7 +98,7 @@ class JoinForm(RecordForm):
         return JoinDraft(
             name=self.query_one("#name", Input).value if self.web else self.person,
             group_id=group if isinstance(group, int) and group != NO_GROUP else None,
-            pin=self.query_one("#pin", Input).value if self.web else "",
+            pin=self.query_one("#pin", Input).value if self.ask_pin else "",
         )
 
     def validate_draft(self, draft: JoinDraft) -> str | None:

@@ -625,3 +625,11 @@ def test_a_real_process_creates_and_exports(tmp_path: Path) -> None:
     assert done.returncode == 0 and json.loads(done.stdout)["workshop"]["title"] == "Proc"
     done = run_module("--version", cwd=tmp_path)
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_demo_help_says_where_the_demo_file_is() -> None:
+    from workshop.demo import default_demo_path
+
+    result = CliRunner().invoke(cli.main, ["demo", "--help"])
+    assert result.exit_code == 0
+    assert str(default_demo_path()) in result.output

@@ -447,3 +447,16 @@ async def test_saving_after_a_vote_and_an_import_needs_no_undo_data(path: Path) 
         assert isinstance(app.screen, PhaseScreen)
     other.close()
     ws.close()
+
+
+async def test_a_browser_session_asks_no_pin_when_the_workshop_has_none(tmp_path: Path) -> None:
+    Workshop.create(tmp_path / "open.db", title="Open", plan=demo_plan()).close()
+    ws = Workshop.open(tmp_path / "open.db")
+    app = WorkshopApp(ws, facilitator=False, web=True, key=BROWSER_KEY)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await join_form(pilot)
+        assert not form.query("#pin")
+        await pilot.press(*"Ann", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PhaseScreen))
+        assert not app.facilitator and ws.participant(app.participant_id).name == "Ann"
+    ws.close()

@@ -144,12 +144,15 @@ def main() -> None:
     the paying customer, and what you will change. One SQLite file per workshop."""
 
 
-@main.command()
+@main.command(
+    help="Open a ready-made demo workshop as facilitator (created on first use).\n\n"
+    f"\b\nThe demo file (delete it to start the demo afresh):\n  {default_demo_path()}"
+)
 @click.option(
     "--path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Workshop file to use (default: demo.db in your user data folder).",
+    help="Workshop file to use (default: the demo file named above).",
 )
 def demo(path: Path | None) -> None:
     """Open a ready-made demo workshop as facilitator (created on first use)."""
