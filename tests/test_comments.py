@@ -521,3 +521,14 @@ def test_cli_refuses_a_missing_csv(workshop_path: Path) -> None:
     result = invoke("import", str(workshop_path), str(workshop_path.parent / "nope.csv"))
     assert result.exit_code == 1
     assert "does not exist" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_bad_row_is_reported_with_every_problem_it_has(small_workshop: Workshop) -> None:
+    text = "text,touchpoint,sentiment,date\n,Moon base,furious,31/12/2026\n"
+    with pytest.raises(PlanError) as caught:
+        small_workshop.import_comments_csv(text, "mine.csv")
+    line = str(caught.value)
+    assert line.count("line 2:") == 1
+    for fragment in ("must not be empty", "sentiment must be one of", "date must be a date like",
+                     "unknown touchpoint “Moon base”"):  # fmt: skip
+        assert fragment in line, line

@@ -44,6 +44,28 @@ def clean_comment_fields(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _csv_row(
+    row: dict[str, str] | None, touchpoints: dict[str, int]
+) -> tuple[dict[str, Any], list[str]]:
+    """One CSV row as a comment's fields, and everything wrong with it (each field's
+    problem, not only the first)."""
+    if row is None:
+        return {}, ["more cells than the header has columns"]
+    clean: dict[str, Any] = {"touchpoint_id": None}
+    wrong: list[str] = []
+    for field in ("text", "sentiment", "date"):
+        try:
+            clean.update(clean_comment_fields({field: row.get(field) or ""}))
+        except PlanError as error:
+            wrong.append(str(error).rstrip("."))
+    name = (row.get("touchpoint") or "").strip()
+    if name and name_key(name) not in touchpoints:
+        wrong.append(f"unknown touchpoint “{name}”")
+    elif name:
+        clean["touchpoint_id"] = touchpoints[name_key(name)]
+    return clean, wrong
+
+
 class CommentRecords:
     """The comments half of `Workshop` (mixed into it)."""
 
@@ -173,21 +195,11 @@ class CommentRecords:
         problems: list[str] = []
         clean_rows: list[dict[str, Any]] = []
         for line, row in rows:
-            try:
-                if row is None:
-                    raise PlanError("more cells than the header has columns")
-                clean = clean_comment_fields(
-                    {k: row.get(k) or "" for k in ("text", "sentiment", "date")}
-                )
-                name = (row.get("touchpoint") or "").strip()
-                clean["touchpoint_id"] = None
-                if name:
-                    if name_key(name) not in touchpoints:
-                        raise PlanError(f"unknown touchpoint “{name}”")
-                    clean["touchpoint_id"] = touchpoints[name_key(name)]
+            clean, wrong = _csv_row(row, touchpoints)
+            if wrong:
+                problems.append(f"line {line}: {'; '.join(wrong)}")
+            else:
                 clean_rows.append(clean)
-            except PlanError as error:
-                problems.append(f"line {line}: {str(error).rstrip('.')}")
         if problems:
             shown = "; ".join(problems[:CSV_ERRORS_SHOWN])
             more = len(problems) - CSV_ERRORS_SHOWN
