@@ -219,8 +219,12 @@ class ActionsScreen(PhaseScreen):
     def action_plan_winner(self) -> None:
         winners = self.winners()
         if not winners:
+            shown = [r for r in self.ws.rounds() if r.shows_tallies]
             self.app.notify(
-                "No winning proposal without an action: reveal or close a vote first (phase 7).",
+                f"Every proposal that got dots in “{cut(shown[-1].question, 50)}” has an action "
+                "already; press a to plan one by hand."
+                if shown
+                else "No vote's tallies are shown yet: reveal or close a vote first (phase 7).",
                 severity="warning",
             )
             return

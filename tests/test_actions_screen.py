@@ -393,3 +393,21 @@ async def test_review_does_not_plan_or_delete(follow_up: Workshop) -> None:
             await pilot.pause()
             assert app.screen is screen, key
         assert follow_up.actions() == before
+
+
+async def test_w_says_so_when_every_winner_has_an_action(small_workshop: Workshop) -> None:
+    """The only proposal with dots is planned already: w says that, not "reveal a vote"."""
+    ws = small_workshop
+    quote = ws.lookup_id("proposals", "Quote on the spot")  # already planned
+    round_id = ws.open_vote(proposals=None, votes_per_person=2, max_per_item=2, hidden=True)
+    ws.cast_vote(round_id, ws.join("Ann"), quote)
+    ws.reveal_vote(round_id)
+    ws.close_vote(round_id)
+    app = WorkshopApp(ws, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_actions(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        assert type(app.screen) is ActionsScreen
+        assert "has an action already" in last_notice(app)
+        assert "reveal" not in last_notice(app)
