@@ -22,12 +22,12 @@ from screens.vote_form import VoteDraft, VoteForm
 from screens.widgets.plain import PlainStatic, PlainTable
 from screens.widgets.short_text import cut
 from workshop.model import Ballot, Proposal, Result, VoteRound
-from workshop.voting import tie_groups
+from workshop.voting import places, tie_groups
 
 STATE_WORDS = {"open": "open", "revealed": "open, tallies revealed", "closed": "closed"}
 FACILITATOR_ACTIONS = {"open_vote", "reveal_vote", "close_vote", "runoff", "plan_action"}
 PARTICIPANT_ACTIONS = {"place_dot", "take_back_dot"}
-TITLE_WIDTH = 31
+TITLE_WIDTH = 30
 
 
 def dots(count: int, filled: str = "●") -> str:
@@ -200,16 +200,18 @@ class VoteScreen(PhaseScreen):
                 else ""
             )
         title_width = TITLE_WIDTH + (0 if self.ballot else 7) + (0 if shows else 22)
-        columns = [("#", 3), ("Proposal", title_width), ("Owner", 16)]
+        # Before the tallies show, proposals are listed by number; after, by place.
+        columns = [("Rank" if shows else "No.", 4), ("Proposal", title_width), ("Owner", 16)]
         if self.ballot is not None:
             columns.append(("Yours", 5))
         if shows:
             columns += [("Votes", 5), ("Voters", 6), ("Tie", 5)]
         for label, width in columns:
             table.add_column(label, width=width)
+        place = places([result for _, result in self.rows if result])
         for n, (proposal, result) in enumerate(self.rows, start=1):
             cells: list[str | Text] = [
-                str(result.rank if result else n),
+                place.get(proposal.id, str(n)) if shows else str(n),
                 Text(cut(proposal.title, title_width)),
                 Text(proposal.owner or "—"),
             ]

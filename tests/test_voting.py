@@ -777,3 +777,13 @@ VotingMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestVotingSequences = VotingMachine.TestCase
+
+
+def test_tied_proposals_share_the_better_place() -> None:
+    from workshop.model import Result
+    from workshop.voting import places
+
+    ranked = [Result(1, "A", 5, 3, 1, False), Result(2, "B", 4, 2, 2, True),
+              Result(3, "C", 4, 2, 3, True), Result(4, "D", 1, 1, 4, False),
+              Result(5, "E", 1, 1, 5, False)]  # fmt: skip
+    assert places(ranked) == {1: "1", 2: "=2", 3: "=2", 4: "4", 5: "5"}

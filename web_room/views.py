@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from workshop.model import Ballot, Group, Participant, VoteRound
 from workshop.vocabulary import EFFECTS, LEVELS, PHASES, SENTIMENTS, plural
+from workshop.voting import places
 
 if TYPE_CHECKING:
     from workshop import Workshop
@@ -312,10 +313,12 @@ def _vote(ws: Workshop, groups: list[Group]) -> dict[str, Any]:
         {"id": pid, "title": titles[pid]} for pid in current.proposal_ids if pid in titles
     ]
     if shows:  # revealed or closed: the ranked results are public
+        results = ws.results(current.id)
+        place = places(results)
         rows = [
             {"id": r.proposal_id, "title": r.proposal, "votes": r.votes, "voters": r.voters,
-             "rank": r.rank, "tied": r.tied}
-            for r in ws.results(current.id)
+             "rank": r.rank, "place": place[r.proposal_id], "tied": r.tied}
+            for r in results
         ]  # fmt: skip
     voters = ws.voter_count(current.id)
     return {
@@ -345,10 +348,11 @@ def _summary(ws: Workshop, groups: list[Group]) -> dict[str, Any]:
     for r in ws.rounds():
         if r.shows_tallies:
             ranked = ws.results(r.id)
+            place = places(ranked)
             results.append(
                 {"question": r.question, "state": STATE_WORDS.get(r.state, r.state),
-                 "top": [{"rank": x.rank, "title": x.proposal, "votes": x.votes,
-                          "tied": x.tied} for x in ranked[:5]]}
+                 "top": [{"rank": x.rank, "place": place[x.proposal_id], "title": x.proposal,
+                          "votes": x.votes, "tied": x.tied} for x in ranked[:5]]}
             )  # fmt: skip
     return {
         "figures": [

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .vocabulary import PHASES, plural
+from .voting import places
 
 if TYPE_CHECKING:
     from .room import Readiness, Timer
@@ -138,10 +139,12 @@ def _vote(ws: Workshop) -> tuple[str, list[Line]]:
                     strong=True)],
         )  # fmt: skip
     state = "closed" if current.state == "closed" else "revealed"
+    results = ws.results(current.id)
+    place = places(results)
     lines = [
-        Line(f"{r.rank}. {r.proposal}", f"{'●' * min(r.votes, 12)} {r.votes}"
-             + (" · tie" if r.tied else ""), strong=r.rank == 1)
-        for r in ws.results(current.id)
+        Line(f"{place[r.proposal_id]}. {r.proposal}", f"{'●' * min(r.votes, 12)} {r.votes}"
+             + (" · tie" if r.tied else ""), strong=place[r.proposal_id] in ("1", "=1"))
+        for r in results
     ]  # fmt: skip
     return f"{current.question} ({state})", lines
 

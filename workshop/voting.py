@@ -54,6 +54,21 @@ def tie_groups(results: list[Result]) -> list[list[int]]:
     return list(groups.values())
 
 
+def places(results: list[Result]) -> dict[int, str]:
+    """Each proposal's place as a room reads it: tied proposals share the better place,
+    marked with "=" ("1", "=2", "=2", "4"), so a tie never reads as first and second. The
+    results are ranked (as `results()` gives them)."""
+    shown: dict[int, str] = {}
+    first_of: dict[tuple[int, int], int] = {}
+    for result in results:
+        if result.tied:
+            place = first_of.setdefault((result.votes, result.voters), result.rank)
+            shown[result.proposal_id] = f"={place}"
+        else:
+            shown[result.proposal_id] = str(result.rank)
+    return shown
+
+
 class VotingRecords:
     """The voting half of `Workshop` (mixed into it)."""
 
