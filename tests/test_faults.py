@@ -29,6 +29,7 @@ from textual.widgets import DataTable, Input
 from screens.app import WorkshopApp
 from screens.group_form import GroupForm
 from screens.groups_screen import GroupsScreen
+from screens.widgets.confirm import ConfirmModal
 from workshop import FileBusy, PlanError, Workshop, cli
 from workshop import store as store_module
 from workshop.vocabulary import NAME_MAX, TEXT_MAX
@@ -874,13 +875,21 @@ async def hostile_form_round(pilot, ws: Workshop, key: str, value: str) -> list[
         gid = ws.lookup_id("groups", f"Corrected {key}")
         if isinstance(app.screen, GroupForm) or gid is None:
             problems.append("the corrected form was not saved")
-            await pilot.press("escape")
+            await discard(pilot)
         elif ws.group(gid).role != role.strip():
             problems.append(f"the role was stored as {ws.group(gid).role[:40]!r}")
     else:
-        await pilot.press("escape")
-        await pilot.pause()
+        await discard(pilot)
     return problems
+
+
+async def discard(pilot) -> None:
+    """Leave a form with something typed in it: Esc, and yes to "Discard what you typed?"."""
+    await pilot.press("escape")
+    await pilot.pause()
+    if isinstance(pilot.app.screen, ConfirmModal):
+        await pilot.press("y")
+        await pilot.pause()
 
 
 async def test_hostile_values_in_the_add_group_form(small_workshop: Workshop) -> None:
