@@ -153,7 +153,7 @@ class WorkshopApp(PlainTextApp):
             "room_access",
             "Access",
             id="app.access",
-            tooltip="Join code, join attempts and held names (renew the code, free a name)",
+            tooltip="Room access: the join code, join attempts and held names (renew, free a name)",
             show=False,
         ),
         Binding(
@@ -660,6 +660,15 @@ class WorkshopApp(PlainTextApp):
             self.screen.refresh_data()
 
     # -- actions -------------------------------------------------------------------------
+
+    def offers(self, action: str) -> bool:
+        """Whether this person's command palette offers the app's `action`: the facilitator's
+        room actions to the facilitator, a participant's own to a participant."""
+        if action in self.ROOM_ACTIONS:
+            return self.facilitator
+        if action in self.PARTICIPANT_ACTIONS:
+            return self.participant_id is not None and not self.ws.is_facilitator
+        return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Phase moves and undo wait while a dialog is open, so a key never acts behind it;

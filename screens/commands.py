@@ -14,6 +14,26 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from workshop.vocabulary import PHASES
 
+# The app's keys the palette has no line for: it is open already, Textual offers quit, the
+# phases have their own lines above, and tab means nothing there.
+NOT_OFFERED = {"command_palette", "quit", "go_to_phase", "focus_next"}
+KEY_NAMES = {"right_square_bracket": "]", "left_square_bracket": "[", "full_stop": ".",
+             "question_mark": "?"}  # fmt: skip
+
+
+def _command_name(binding: Binding) -> str:
+    """The key's name and what it does ("Timer: start or stop the phase timer…")."""
+    said, does = binding.description, binding.tooltip
+    named = ":" in does.split(" (")[0][:30]  # the tooltip names itself ("Room access: …")
+    if not does or named or does.casefold().startswith(said.casefold()):
+        return does or said
+    return f"{said}: {does[0].lower()}{does[1:]}"
+
+
+def _key_name(keys: str) -> str:
+    first = keys.split(",")[0]
+    return KEY_NAMES.get(first, first)
+
 
 class WorkshopCommands(Provider):
     """Phases, every phase screen's actions, undo, help and the theme."""
@@ -24,11 +44,14 @@ class WorkshopCommands(Provider):
 
         app = self.app
         run = app.run_action
+        leads = getattr(app, "facilitator", True)
         commands: list[tuple[str, Callable[[], object], str]] = [
             (
-                f"Go to phase {n}: {phase}",
+                f"Go to phase {n}: {phase}" if leads else f"Look at phase {n}: {phase}",
                 partial(run, f"app.go_to_phase({n - 1})"),
-                f"Move the room to “{phase}”",
+                f"Move the room to “{phase}”"
+                if leads
+                else "Read it (earlier phases only); the facilitator moves the room",
             )
             for n, phase in enumerate(PHASES, start=1)
         ]
@@ -42,26 +65,21 @@ class WorkshopCommands(Provider):
                             f"Key: {binding.key.split(',')[0]}",
                         )
                     )
+        offers = getattr(app, "offers", None)
+        for binding in type(app).BINDINGS:  # the app's own keys: timer, presenter, done…
+            if not isinstance(binding, Binding):
+                continue
+            action = binding.action.split("(")[0].removeprefix("app.")
+            if action in NOT_OFFERED or (offers is not None and not offers(action)):
+                continue
+            commands.append(
+                (
+                    _command_name(binding),
+                    partial(run, f"app.{binding.action.removeprefix('app.')}"),
+                    f"Key: {_key_name(binding.key)}",
+                )
+            )
         commands += [
-            ("Next phase", partial(run, "app.next_phase"), "Move the room to the next phase"),
-            ("Previous phase", partial(run, "app.previous_phase"), "Move the room back one phase"),
-            ("Undo", partial(run, "app.undo"), "Undo the last change to the workshop"),
-            (
-                "Export summary",
-                partial(run, "app.export_summary"),
-                "Write the Markdown summary next to the workshop file (key: x)",
-            ),
-            (
-                "Room access: join code, attempts, held names",
-                partial(run, "app.room_access"),
-                "Renew the join code, see wrong tries, free a participant's name (key: J)",
-            ),
-            (
-                "Who is here: connected now, done with this phase",
-                partial(run, "app.people"),
-                "Move someone to another group or remove them from the room (key: W)",
-            ),
-            ("Help: keys", partial(run, "app.help"), "Show every key"),
             (
                 "Toggle projector theme (light / dark)",
                 partial(run, "app.toggle_projector_theme"),

@@ -217,3 +217,35 @@ async def test_every_screen_action_is_in_the_command_palette(small_workshop):
         await run_in_palette(pilot, "Groups & roles: Add a group")
         assert isinstance(app.screen, GroupForm)
         assert small_workshop.info().phase == "groups & roles"
+
+
+async def test_the_palette_offers_the_apps_keys_to_whom_they_belong(small_workshop):
+    """The timer and the presenter view are in the facilitator's palette; a participant's
+    palette offers looking back (not moving the room), saying done, and none of the
+    facilitator's actions."""
+    from screens.commands import WorkshopCommands
+
+    app = WorkshopApp(small_workshop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        names = [name for name, _, _ in WorkshopCommands(app.screen, None)._commands()]
+        for wanted in ("Timer: start or stop", "Presenter view", "Who is here", "Room access",
+                       "Go to phase 2: groups & roles", "Next phase"):  # fmt: skip
+            assert any(name.startswith(wanted) for name in names), wanted
+        assert not any(name.startswith("Done") for name in names)
+    ws = Workshop.open(small_workshop.path, actor="Zed")
+    me = ws.join("Zed")
+    ws.act_as_participant(me)
+    ws.set_participant_group(me, ws.lookup_id("groups", "Sales"))
+    app = WorkshopApp(ws, facilitator=False, participant_id=me)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        commands = WorkshopCommands(app.screen, None)._commands()
+        names = [name for name, _, _ in commands]
+        assert "Look at phase 2: groups & roles" in names
+        leading = ("Go to phase", "Next phase", "Timer", "Presenter", "Room access", "Undo")
+        assert not any(name.startswith(leading + ("Who is here",)) for name in names)
+        assert any(name.startswith("Done") for name in names)
+        helps = " ".join(help_text for _, _, help_text in commands)
+        assert "Move the room" not in helps
+    ws.close()
