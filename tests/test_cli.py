@@ -633,3 +633,37 @@ def test_demo_help_says_where_the_demo_file_is() -> None:
     result = CliRunner().invoke(cli.main, ["demo", "--help"])
     assert result.exit_code == 0
     assert str(default_demo_path()) in result.output
+
+
+def test_demo_reset_starts_the_demo_afresh(tmp_path: Path, launched) -> None:
+    path = tmp_path / "demo.db"
+    assert CliRunner().invoke(cli.main, ["demo", "--path", str(path)]).exit_code == 0
+    with Workshop.open(path) as ws:
+        ws.add_group("Added in the meeting")
+    result = CliRunner().invoke(cli.main, ["demo", "--path", str(path), "--reset"])
+    assert result.exit_code == 0, result.output
+    assert "Added in the meeting" not in launched[-1]["groups"]
+    assert launched[-1]["groups"] == launched[0]["groups"]
+
+
+def test_demo_reset_removes_only_a_workshop_file(tmp_path: Path, launched) -> None:
+    precious = tmp_path / "notes.txt"
+    precious.write_text("my notes")
+    result = CliRunner().invoke(cli.main, ["demo", "--path", str(precious), "--reset"])
+    assert result.exit_code == 1 and "not a workshop file" in result.output
+    assert precious.read_text() == "my notes" and launched == []
+
+
+def test_new_takes_the_workshops_date(tmp_path: Path) -> None:
+    path = tmp_path / "q3.db"
+    result = CliRunner().invoke(
+        cli.main, ["new", str(path), "--title", "Q3", "--date", "2027-07-01"]
+    )
+    assert result.exit_code == 0, result.output
+    with Workshop.open(path) as ws:
+        assert ws.info().date == "2027-07-01"
+    bad = CliRunner().invoke(
+        cli.main, ["new", str(tmp_path / "x.db"), "--title", "X", "--date", "1 July"]
+    )
+    assert bad.exit_code == 1 and "date" in bad.output.lower()
+    assert not (tmp_path / "x.db").exists()

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .demo import default_demo_path, open_demo
+from .demo import default_demo_path, open_demo, reset_demo
 from .errors import WorkshopError
 from .files import check_target, write_text
 from .store import Workshop
@@ -146,7 +146,7 @@ def main() -> None:
 
 @main.command(
     help="Open a ready-made demo workshop as facilitator (created on first use).\n\n"
-    f"\b\nThe demo file (delete it to start the demo afresh):\n  {default_demo_path()}"
+    f"\b\nThe demo file (--reset starts it afresh):\n  {default_demo_path()}"
 )
 @click.option(
     "--path",
@@ -154,9 +154,19 @@ def main() -> None:
     default=None,
     help="Workshop file to use (default: the demo file named above).",
 )
-def demo(path: Path | None) -> None:
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Start the demo afresh: its file is made again from the demo plan (what was changed "
+    "in it is gone).",
+)
+def demo(path: Path | None, reset: bool) -> None:
     """Open a ready-made demo workshop as facilitator (created on first use)."""
-    _launch(open_demo(path or default_demo_path()))
+    path = path or default_demo_path()
+    if reset:
+        reset_demo(path)
+        click.echo(f"The demo starts afresh: {path}", err=True)
+    _launch(open_demo(path))
 
 
 @main.command()
@@ -175,6 +185,11 @@ def demo(path: Path | None) -> None:
     help="A previous workshop whose open actions this one reviews.",
 )
 @click.option(
+    "--date",
+    metavar="YYYY-MM-DD",
+    help="The day the workshop meets (default: the plan's date, or today).",
+)
+@click.option(
     "--pin",
     "ask_pin",
     is_flag=True,
@@ -182,12 +197,19 @@ def demo(path: Path | None) -> None:
     "elsewhere needs it to lead the room.",
 )
 def new(
-    file: Path, title: str, plan_path: Path | None, previous: Path | None, ask_pin: bool
+    file: Path,
+    title: str,
+    plan_path: Path | None,
+    previous: Path | None,
+    date: str | None,
+    ask_pin: bool,
 ) -> None:
     """Create a new workshop FILE (never overwrites an existing file)."""
     plan = _read_plan(plan_path) if plan_path else None
     pin = _pin(confirm=True) if ask_pin else None
-    with Workshop.create(file, title=title, plan=plan, follow_up=previous, pin=pin) as ws:
+    with Workshop.create(
+        file, title=title, date=date, plan=plan, follow_up=previous, pin=pin
+    ) as ws:
         filled = plan is not None or previous is not None
         from .plan import IMPORTED  # the plan's machinery, only when a file is made
 

@@ -31,3 +31,21 @@ def open_demo(path: Path | None = None) -> Workshop:
     path.parent.mkdir(parents=True, exist_ok=True)
     plan = demo_plan()
     return Workshop.create(path, title=plan["workshop"]["title"], plan=plan)
+
+
+def reset_demo(path: Path) -> None:
+    """Remove the demo file at `path` (with its -wal and -shm), so that the next open makes
+    it afresh. Only a workshop file is removed: anything else at that path is refused."""
+    from .errors import WorkshopError
+    from .store import Workshop
+
+    if not path.exists() and not path.is_symlink():
+        return
+    if path.is_symlink() or not path.is_file():
+        raise WorkshopError(f"{path} is not an ordinary file; the demo is not reset.")
+    try:
+        Workshop.open_read_only(path, check=False).close()
+    except WorkshopError:
+        raise WorkshopError(f"{path} is not a workshop file; the demo is not reset.") from None
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
