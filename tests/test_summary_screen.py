@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from benchmarks import large
@@ -148,4 +149,26 @@ async def test_a_summary_that_cannot_be_written_is_reported(tmp_path: Path) -> N
         message = list(app._notifications)[-1].message
     assert message.startswith("Could not write the summary:"), message
     assert (tmp_path / "demo-summary.md").is_dir()
+    ws.close()
+
+
+async def test_a_participant_reads_the_summary(tmp_path: Path) -> None:
+    """The summary phase shows a participant the same summary (writing it out stays the
+    facilitator's: x is not theirs)."""
+    open_demo(tmp_path / "demo.db").close()
+    with Workshop.open(tmp_path / "demo.db") as lead:
+        lead.update_info(phase="summary")
+        title = lead.info().title
+    ws = Workshop.open(tmp_path / "demo.db", actor="Ann")
+    me = ws.join("Ann")
+    ws.act_as_participant(me)
+    ws.set_participant_group(me, ws.lookup_id("groups", "Sales"))
+    app = WorkshopApp(ws, facilitator=False, participant_id=me)
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.monotonic() + 20
+        while title not in getattr(app.screen, "shown", ""):
+            assert time.monotonic() < deadline, getattr(app.screen, "shown", "")[:200]
+            await pilot.pause(0.1)
+        assert "Only the facilitator" not in app.screen.shown
+        assert app.check_action("export_summary", ()) is False
     ws.close()

@@ -732,3 +732,13 @@ class Workshop(
 
         self._facilitator_only("export the workshop")
         return export(self, fmt, template=template, what=what)
+
+    def summary_text(self) -> str:
+        """The Markdown summary to read on screen: everyone who joined may read it (it holds
+        what the room may see: no hidden tally, nobody's dots); writing it out is `export`,
+        the facilitator's."""
+        from .export import export
+
+        if self.role == "guest":
+            raise WorkshopError("Join the workshop first to read its summary.")
+        return export(self, "md")
