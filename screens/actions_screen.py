@@ -183,10 +183,6 @@ class ActionsScreen(PhaseScreen):
 
     # -- actions -------------------------------------------------------------------------
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.refresh_data()
-
     def _plan(self, proposal: Proposal | None, title: str | None = None) -> None:
         def save(draft: ActionDraft) -> None:
             self.ws.add_action(**draft.fields())

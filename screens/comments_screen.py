@@ -250,10 +250,6 @@ class CommentsScreen(PhaseScreen):
         self.query_one("#stream-picker" if tab == "streams" else "#comment-table").focus()
         self.show_detail()
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.refresh_data()
-
     def action_add_comment(self) -> None:
         def save(draft: CommentDraft) -> None:
             self.ws.add_comment(

@@ -165,12 +165,6 @@ class GroupsScreen(PhaseScreen):
 
         self.app.push_screen(GroupForm(save, group), self._after_form)
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.refresh_data()
-            if self.table.row_count and self.highlighted_group() is None:
-                self.table.move_cursor(row=self.table.row_count - 1)
-
     def action_delete_group(self) -> None:
         group = self.highlighted_group()
         if group is None:

@@ -375,10 +375,6 @@ class HandoffsScreen(PhaseScreen):
     def action_rate_handoff(self) -> None:
         self._edit(ratings_first=True)
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.refresh_data()
-
     def action_delete_handoff(self) -> None:
         customer = self.current_customer()
         if customer is not None:

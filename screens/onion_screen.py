@@ -371,10 +371,6 @@ class OnionScreen(PhaseScreen):
         self.call_after_refresh(target.focus)  # again once the tab shows (it may still be hidden)
         self.show_detail()
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.refresh_data()
-
     def action_add_touchpoint(self) -> None:
         if not self.groups:
             self.app.notify("Add the groups first (phase 2).", severity="warning")

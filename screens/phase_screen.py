@@ -141,8 +141,31 @@ class PhaseScreen(Screen):
         app = self.app
         return (app._css_update_count, frozenset(app.classes), frozenset(app.get_pseudo_classes()))
 
+    _rows_before: dict[str, set[str]] | None = None  # each table's rows when a form opened
+
     def on_screen_suspend(self) -> None:
         self._left_with = self._app_looks()
+        self._rows_before = self._row_keys()
+
+    def _row_keys(self) -> dict[str, set[str]]:
+        return {t.id: {str(k.value) for k in t.rows} for t in self.query(DataTable) if t.id}
+
+    def _after_form(self, saved: bool | None) -> None:
+        """Once a form saved: show the workshop afresh, with the cursor on what was added."""
+        if saved:
+            self.refresh_data()
+            self.follow_added()
+
+    def follow_added(self) -> None:
+        """Put each table's cursor on the one row added since a form opened (and scroll to
+        it), so a new record is never added out of sight."""
+        before = self._rows_before or {}
+        for table in self.query(DataTable):
+            if table.id not in before:
+                continue
+            added = [key for key in table.rows if str(key.value) not in before[table.id]]
+            if len(added) == 1:
+                table.move_cursor(row=table.get_row_index(added[0]), scroll=True)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back on screen: reload only if the workshop changed since the last time."""

@@ -191,10 +191,6 @@ class ProposalsScreen(PhaseScreen):
             comments=self.ws.comments(),
         )
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.refresh_data()
-
     def action_add_proposal(self) -> None:
         def save(draft: ProposalDraft) -> None:
             fields = draft.fields()

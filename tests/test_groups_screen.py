@@ -249,3 +249,25 @@ async def test_the_palette_offers_the_apps_keys_to_whom_they_belong(small_worksh
         helps = " ".join(help_text for _, _, help_text in commands)
         assert "Move the room" not in helps
     ws.close()
+
+
+async def test_the_cursor_follows_a_group_added_to_a_long_list(small_workshop):
+    """A new row lands out of sight at the end of a long list: the cursor goes to it and the
+    table scrolls there."""
+    for n in range(40):
+        small_workshop.add_group(f"Team {n:02d}", kind="support")
+    app = WorkshopApp(small_workshop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, GroupsScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        await type_into(pilot, "Zeta crew")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GroupsScreen)
+        assert screen.highlighted_group().name == "Zeta crew"
+        table = screen.table
+        await pilot.pause()
+        assert table.cursor_row == table.row_count - 1
+        assert table.scroll_y > 0  # scrolled down to it (rows are two lines high here)

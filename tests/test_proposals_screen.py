@@ -288,8 +288,10 @@ async def test_hostile_titles_are_stored_and_shown_as_typed(small_workshop: Work
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert isinstance(app.screen, ProposalsScreen), title
+            assert screen.current().title == title  # the cursor follows what was added
         assert [p.title for p in small_workshop.proposals()] == ["Quote on the spot", *HOSTILE]
         assert [row[0] for row in table_rows(screen)][1:] == HOSTILE
+        screen.query_one("#proposal-table", DataTable).move_cursor(row=0)
         for row, title in enumerate(HOSTILE, start=1):
             assert title in shown_row(screen, row), title
             await pilot.press("down")
