@@ -347,3 +347,45 @@ def test_a_freed_name_is_told_at_once_and_joins_again(page_for: Any, room: Room)
     expect(page).to_have_title("Join a workshop")
     expect(page.locator(".notice")).to_contain_text("Your name was freed by the facilitator")
     join(page, room, "Flo")  # the same browser takes the name back
+
+
+def tab_to(page: Any, selector: str, most: int = 80) -> None:
+    """Press Tab until the element matching `selector` has the focus (as a keyboard user
+    would), failing after `most` presses."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_a_keyboard_alone_joins_and_votes(page_for: Any, room: Room) -> None:
+    """No mouse, no touch: Tab, typing and Enter join the room, choose a group and place a
+    dot; every field is named by its label (what a screen reader reads out)."""
+    expect = sync_api.expect
+    with facilitator(room) as ws:
+        round_id = ws.open_vote("Which changes first?")
+        first = ws.vote_round(round_id).proposal_ids[0]
+        budget = ws.vote_round(round_id).votes_per_person
+        ws.update_info(phase="vote")
+    page = page_for(DESKTOP)
+    page.goto(room.url)
+    for label in ("Join code", "Your name"):
+        expect(page.get_by_label(label)).to_be_visible()
+    tab_to(page, "input[name=code]")
+    page.keyboard.type(room.code)
+    tab_to(page, "input[name=name]")
+    page.keyboard.type("Kay")
+    page.keyboard.press("Enter")
+    expect(page.locator("#me")).to_contain_text("You are Kay")
+    tab_to(page, "select[name=group_id]")
+    page.keyboard.press("ArrowDown")  # the next group in the list
+    group = page.evaluate("document.activeElement.selectedOptions[0].textContent.trim()")
+    tab_to(page, "form[action='/group'] button")
+    page.keyboard.press("Enter")
+    expect(page.locator("#me")).to_contain_text(f"of {group}")
+    tab_to(page, f"#dot-add-{first}")
+    page.keyboard.press("Enter")
+    expect(page.locator("#budget")).to_contain_text(f"{budget - 1} of {budget} dot")
+    with facilitator(room) as ws:
+        assert ws.ballot(round_id, ws.lookup_id("participants", "Kay")).used == 1
