@@ -667,20 +667,19 @@ class WorkshopApp(PlainTextApp):
         if action in self.ROOM_ACTIONS:
             return self.facilitator
         if action in self.PARTICIPANT_ACTIONS:
-            return self.participant_id is not None and not self.ws.is_facilitator
+            return self.participant_id is not None and not (
+                self.ws.is_facilitator and action == "toggle_ready"
+            )
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Phase moves and undo wait while a dialog is open, so a key never acts behind it;
         they belong to the facilitator (a participant's undo could revert someone else's
         change)."""
-        if action in self.ROOM_ACTIONS and not self.facilitator:
+        if not self.offers(action):
             return False
-        if action in self.PARTICIPANT_ACTIONS:
-            if self.participant_id is None or (self.ws.is_facilitator and action == "toggle_ready"):
-                return False
-            if action == "follow_room" and self.current_mode == self.phase:
-                return False  # shown only while looking back
+        if action == "follow_room" and self.current_mode == self.phase:
+            return False  # shown only while looking back
         return not (action in self.ROOM_ACTIONS and isinstance(self.screen, ModalScreen))
 
     @guarded

@@ -26,14 +26,13 @@ if TYPE_CHECKING:
     from workshop import Workshop
 
 Record = TypeVar("Record", Action, Comment, Contribution, Group, Handoff, Proposal, Touchpoint)
-# The workshop's getter of each kind of record a screen acts on, by the record's type.
-GETTERS = {Action: "action", Comment: "comment", Contribution: "contribution", Group: "group",
-           Handoff: "handoff", Proposal: "proposal", Touchpoint: "touchpoint"}  # fmt: skip
-# The table of each kind of record, and what a refusal calls it, for the store's edit rules.
-TABLES = {Action: ("actions", "action"), Comment: ("comments", "comment"),
-          Contribution: ("contributions", "layer"), Group: ("groups", "group"),
-          Handoff: ("handoffs", "hand-off"), Proposal: ("proposals", "proposal"),
-          Touchpoint: ("touchpoints", "touchpoint")}  # fmt: skip
+# Each kind of record a screen acts on, by its type: the workshop's getter, its table and
+# what a refusal calls it (for the store's edit rules).
+RECORDS = {Action: ("action", "actions", "action"), Comment: ("comment", "comments", "comment"),
+           Contribution: ("contribution", "contributions", "layer"),
+           Group: ("group", "groups", "group"), Handoff: ("handoff", "handoffs", "hand-off"),
+           Proposal: ("proposal", "proposals", "proposal"),
+           Touchpoint: ("touchpoint", "touchpoints", "touchpoint")}  # fmt: skip
 
 
 # Screen actions that change the workshop: a participant looking back at an earlier phase
@@ -199,14 +198,14 @@ class PhaseScreen(Screen):
         """The record as the workshop holds it now, to edit or to ask about: the screen may
         show it as it was a moment ago. Raises NotFound if it was deleted meanwhile (a
         writing action then tells so and reloads)."""
-        return getattr(self.ws, GETTERS[type(record)])(record.id)
+        return getattr(self.ws, RECORDS[type(record)][0])(record.id)
 
     def editable(self, record: Record) -> Record:
         """The record as it is now, once the workshop says this person may edit it: a
         participant hears "only what you added" before filling in a form, not on saving
         (the store checks again then). Raises WorkshopError (told by `guarded`) otherwise."""
         current = self.fresh(record)
-        table, what = TABLES[type(record)]
+        _, table, what = RECORDS[type(record)]
         self.ws.check_may_edit(table, current.id, what)
         return current
 

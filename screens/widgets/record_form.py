@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -71,7 +72,7 @@ class RecordForm(ModalScreen[bool]):
     def _current_draft(self) -> Any:
         try:
             return self.draft()
-        except Exception:  # a form half built (closing as it opens) has no draft to keep
+        except NoMatches:  # a form half built (closing as it opens) has no draft to keep
             return None
 
     def action_save(self) -> None:
