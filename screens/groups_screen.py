@@ -17,16 +17,7 @@ from workshop import Group
 if TYPE_CHECKING:
     from screens.group_form import GroupDraft
 
-ROLE_WIDTH = 35
-ROW_LINES = 2
-
-
-def _fit(text: str, room: int) -> str:
-    """One paragraph of at most `room` characters, cut at a word with an ellipsis."""
-    flat = " ".join(text.split())
-    if len(flat) <= room:
-        return flat
-    return flat[: room - 8].rsplit(" ", 1)[0] + " …"
+ROW_LINES = 2  # a role's first two lines show in the table, all of it below
 
 
 def distance_label(group: Group) -> Text:
@@ -67,9 +58,9 @@ class GroupsScreen(PhaseScreen):
             classes="phase-hint",
         )
         table = PlainTable(id="groups", cursor_type="row", zebra_stripes=True)
-        table.add_column("Group", key="name", width=18)
+        table.add_column("Group", key="name", width=16, grow=1)
         table.add_column("Kind", key="kind", width=10)
-        table.add_column("Role", key="role", width=ROLE_WIDTH)
+        table.add_column("Role", key="role", width=30, grow=3)
         table.add_column("To customer", key="distance", width=15)
         yield table
         yield PlainStatic(id="detail")
@@ -89,7 +80,7 @@ class GroupsScreen(PhaseScreen):
             table.add_row(
                 Text(group.name, style="bold"),
                 group.kind,
-                Text(_fit(group.role, ROLE_WIDTH * ROW_LINES)),
+                group.role,
                 distance_label(group),
                 key=str(group.id),
                 height=ROW_LINES,

@@ -43,11 +43,16 @@ WRITING_ACTIONS = ("add_", "edit", "delete", "rate_", "route_", "toggle_fail", "
                    "close_vote", "runoff")  # fmt: skip
 
 
-def data_table(table_id: str, columns: list[tuple[str, int]]) -> DataTable:
-    """A row-cursor, zebra-striped table with fixed column widths, as every phase uses."""
-    table: DataTable = PlainTable(id=table_id, cursor_type="row", zebra_stripes=True)
-    for label, width in columns:
-        table.add_column(label, width=width)
+NAVIGATOR_FROM = 120  # the narrowest screen that shows the phase navigator by itself
+Columns = list[tuple[str, int] | tuple[str, int, int]]
+
+
+def data_table(table_id: str, columns: Columns) -> PlainTable:
+    """A row-cursor, zebra-striped table, as every phase uses: each column is (label, width)
+    or, for typed text that takes a share of the free width, (label, width, share)."""
+    table = PlainTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for label, width, *grow in columns:
+        table.add_column(label, width=width, grow=grow[0] if grow else 0)
     return table
 
 
@@ -188,8 +193,27 @@ class PhaseScreen(Screen):
             self._loaded = token
             self.refresh_data()
 
+    def sync_navigator(self) -> None:
+        """Show or hide the phase navigator as the facilitator chose (N) or, until they
+        choose, by width: below NAVIGATOR_FROM columns the numbers need the room more than
+        the list of phases (the header names the phase). Set on the navigator alone: a
+        class on the screen would restyle all of it."""
+        choice = getattr(self.app, "navigator_shown", None)
+        shown = choice if choice is not None else self.app.size.width >= NAVIGATOR_FROM
+        for nav in self.query(PhaseNav):
+            if nav.display != shown:
+                nav.display = shown
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.sync_navigator()
+
+    def navigator_visible(self) -> bool:
+        """Whether the phase navigator shows on this screen now."""
+        return any(nav.display for nav in self.query(PhaseNav))
+
     def sync_nav(self) -> None:
         """Mark the room's phase and the one on show in the navigator (once it is composed)."""
+        self.sync_navigator()
         for nav in self.query(PhaseNav):
             nav.current = self.workshop_app.phase
             nav.viewing = self.PHASE

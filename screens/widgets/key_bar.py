@@ -112,12 +112,15 @@ class KeyBar(Widget, can_focus=False):
                 line.stylize(hover_style, start)
             spans.append((start_cell, line.cell_len, shown))
 
-        for shown in keys:
-            add(shown)
+        room = self.size.width
         if palette is not None:  # kept at the right edge, as the Footer docks it
-            room = self.size.width - len(f"▏{palette.display} {palette.description} ")
-            line.truncate(max(room, 0), pad=True)
-            spans = [(start, min(end, room), shown) for start, end, shown in spans if start < room]
+            room -= len(f"▏{palette.display} {palette.description} ")
+        for shown in keys:  # whole keys only: one that does not fit is left to help (?)
+            if line.cell_len + len(f" {shown.display} {shown.description} ") > room:
+                break
+            add(shown)
+        if palette is not None:
+            line.pad_right(max(room - line.cell_len, 0))
             line.append("▏", self.get_component_rich_style("key-bar--edge"))
             add(palette, pad="")
         self._spans = spans

@@ -16,12 +16,13 @@ tests/test_hostile_text.py checks that the screens use nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from rich.highlighter import Highlighter
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.content import Content
 from textual.strip import Strip
@@ -35,10 +36,11 @@ from textual.widgets import (
     Static,
     Tree,
 )
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import Column, ColumnKey, RowKey
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
+from screens.widgets.short_text import cut, fit
 from screens.widgets.toggles import TICKED, UNTICKED
 
 # Every C0 control but tab and line feed, DEL and the C1 controls: one visible character each,
@@ -100,17 +102,159 @@ class PlainStatic(Static):
 
 
 class PlainTable(DataTable):
-    """A DataTable whose cells show exactly what was typed: DataTable reads a plain string as
-    markup, so "[b]x[/b]" lost its brackets and a stray "[/]" crashed."""
+    """A DataTable whose cells show exactly what was typed (DataTable reads a plain string as
+    markup, so "[b]x[/b]" lost its brackets and a stray "[/]" crashed), and fit their columns.
 
-    def add_row(self, *cells: Any, **options: Any) -> RowKey:
-        return super().add_row(*(safe(cell) for cell in cells), **options)
+    A column added with `grow` takes a share of the table's free width, never less than
+    about its `width` while room is left: the fixed columns (numbers, marks) keep theirs
+    first, and the growing ones (typed text) share the rest, shrinking when the table is
+    narrow. Every cell is cut at a word boundary with an ellipsis when it does not fit its
+    column (in the row's height), so a cut never falls mid-word while space is left."""
+
+    DEFAULT_CSS = """
+    PlainTable {
+        scrollbar-gutter: stable;
+    }
+    """
+    MIN_GROWN = 8  # the narrowest a growing column gets on a narrow table
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self._grow: dict[ColumnKey, tuple[int, int]] = {}  # growing column: (width, share)
+        self._typed: dict[RowKey, list[Any]] = {}  # each row's cells as given (made safe)
+        self._refit_due = False
+
+    def add_column(
+        self, label: Any, *, width: int | None = None, key: str | None = None,
+        default: Any = None, grow: int = 0,
+    ) -> ColumnKey:  # fmt: skip
+        column_key = super().add_column(label, width=width, key=key, default=default)
+        if grow > 0:
+            self._grow[column_key] = (width or self.MIN_GROWN, grow)
+        return column_key
+
+    def add_row(self, *cells: Any, height: int | None = 1, **options: Any) -> RowKey:
+        shown = [safe(cell) for cell in cells]
+        fitted = [self._fit(cell, column, height) for cell, column in
+                  zip(shown, self.ordered_columns, strict=False)]  # fmt: skip
+        row_key = super().add_row(*fitted, *shown[len(fitted) :], height=height, **options)
+        self._typed[row_key] = shown
+        if self._grow and not self._refit_due:
+            self._refit_due = True
+            self.call_later(self.refit)  # once the rows are in: their longest cells count
+        return row_key
 
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **options: Any) -> None:
-        super().update_cell(row_key, column_key, safe(value), **options)
+        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        shown = safe(value)
+        column = self.columns.get(column_key)
+        index = list(self.columns).index(column_key) if column is not None else -1
+        typed = self._typed.get(row_key)
+        if typed is not None and 0 <= index < len(typed):
+            typed[index] = shown
+        row = self.rows.get(row_key)
+        if column is not None and row is not None:
+            shown = self._fit(shown, column, row.height)
+        super().update_cell(row_key, column_key, shown, **options)
 
     def update_cell_at(self, coordinate: Any, value: Any, **options: Any) -> None:
-        super().update_cell_at(coordinate, safe(value), **options)
+        row_key, column_key = self.coordinate_to_cell_key(coordinate)
+        self.update_cell(row_key, column_key, value, **options)
+
+    def remove_row(self, row_key: Any) -> None:
+        super().remove_row(row_key)
+        self._typed.pop(RowKey(row_key) if isinstance(row_key, str) else row_key, None)
+
+    def clear(self, columns: bool = False) -> Self:
+        self._typed.clear()
+        if columns:
+            self._grow.clear()
+        return super().clear(columns)
+
+    def _fit(self, cell: Any, column: Column, height: int | None) -> Any:
+        """The cell cut to its column's width (in the row's lines), at a word."""
+        if not isinstance(cell, Text) or column.width <= 0 or column.auto_width:
+            return cell
+        lines = height or 1
+        if cell.cell_len <= column.width and "\n" not in cell.plain:
+            return cell
+        return fit(cell, column.width, lines)
+
+    def column_widths(self, room: int) -> dict[ColumnKey, int]:
+        """Each growing column's width in a table `room` cells wide. The fixed columns keep
+        theirs; the growing ones share what is left by their shares, each at least its own
+        width while the room allows (never under MIN_GROWN), and none wider than its longest
+        cell: what one does not need goes to the others."""
+        if not self._grow:
+            return {}
+        padding = 2 * self.cell_padding
+        fixed = sum(column.get_render_width(self) for key, column in self.columns.items()
+                    if key not in self._grow)  # fmt: skip
+        free = room - fixed - padding * len(self._grow)
+        wanted = sum(width for width, _ in self._grow.values())
+        if free < wanted:
+            return {key: max(self.MIN_GROWN, free * width // max(wanted, 1))
+                    for key, (width, _) in self._grow.items()}  # fmt: skip
+        widths = {key: width for key, (width, _) in self._grow.items()}
+        longest = self._longest_cells()
+        extra = free - wanted
+        while extra > 0:
+            hungry = {key: share for key, (_, share) in self._grow.items()
+                      if widths[key] < longest[key]}  # fmt: skip
+            if not hungry:
+                break
+            shares = sum(hungry.values())
+            given = 0
+            for key, share in hungry.items():
+                more = min(max(extra * share // shares, 1), longest[key] - widths[key],
+                           extra - given)  # fmt: skip
+                widths[key] += more
+                given += more
+            extra -= given
+        return widths
+
+    def _longest_cells(self) -> dict[ColumnKey, int]:
+        """Each growing column's widest cell (or label) as one line."""
+        index = {key: i for i, key in enumerate(self.columns)}
+        longest = {key: self.columns[key].content_width for key in self._grow}
+        for key in self._grow:
+            i = index[key]
+            widest = max((_one_line_width(cells[i]) for cells in self._typed.values()
+                          if i < len(cells)), default=0)  # fmt: skip
+            longest[key] = max(longest[key], widest, _one_line_width(self.columns[key].label))
+        return longest
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refit()
+
+    def refit(self) -> None:
+        """Give the growing columns their share of the table's width now, and cut their
+        cells again where the width changed."""
+        self._refit_due = False
+        room = self.scrollable_content_region.width
+        if room <= 0:
+            return
+        changed = set()
+        for key, width in self.column_widths(room).items():
+            if self.columns[key].width != width:
+                self.columns[key].width = width
+                changed.add(key)
+        if not changed:
+            return
+        rows = self.rows
+        for row_key, typed in self._typed.items():
+            row = rows.get(row_key)
+            if row is None:
+                continue
+            for index, column_key in enumerate(self.columns):
+                if column_key in changed and index < len(typed):
+                    fitted = self._fit(typed[index], self.columns[column_key], row.height)
+                    DataTable.update_cell(self, row_key, column_key, fitted)
+        # DataTable works out its scrollable width again when it next idles (private flag of
+        # the pinned Textual: a column's width has no public setter).
+        self._require_update_dimensions = True
+        self.refresh()
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Skip measuring the cells of new rows when no column needs it. DataTable measures
@@ -122,6 +266,13 @@ class PlainTable(DataTable):
             for key in new_rows
         )
         super()._update_dimensions(new_rows if measure else ())
+
+
+def _one_line_width(cell: Any) -> int:
+    """How wide a cell is on one line (its text flattened), bounded."""
+    if isinstance(cell, Text):
+        return min(cell.cell_len, 4000)
+    return min(len(str(cell)), 4000)
 
 
 def _plain_option(option: Any) -> Any:
@@ -246,5 +397,12 @@ class PlainTextApp(App):
             markup=False,
         )
 
+    HEADER_MARGINS = 20  # the header's icon and the space balancing it on the right
+
     def format_title(self, title: str, sub_title: str) -> Content:
+        """The title and sub-title as typed; on a narrow screen the title (the workshop's
+        name) is shortened at a word so that the sub-title (the phase) shows whole."""
+        room = self.size.width - self.HEADER_MARGINS
+        if sub_title and len(title) + 3 + len(sub_title) > room:
+            title = cut(title, max(room - 3 - len(sub_title), 12))
         return super().format_title(visible(title), visible(sub_title))
