@@ -56,7 +56,7 @@ class ActionsScreen(PhaseScreen):
     CSS_PATH = [PhaseScreen.CSS_PATH, Path(__file__).with_suffix(".tcss")]
     PHASE = "action plans"
     HEADING = "Action plans: who does what by when, and how we will know"
-    COLUMNS = [("Proposal", 24), ("Owner", 13), ("Due", 12), ("KPI", 17), ("Status", 10)]
+    COLUMNS = [("Proposal", 22, 3), ("Owner", 12, 1), ("Due", 12), ("KPI", 16, 2), ("Status", 10)]
     BINDINGS = [
         Binding(
             "w",
@@ -123,10 +123,10 @@ class ActionsScreen(PhaseScreen):
 
     def cells(self, action: Action) -> list[str | Text]:
         return [
-            Text(cut(action.proposal or "(no proposal)", 24)),
+            Text(action.proposal or "(no proposal)"),
             Text(action.owner or "—"),
             due_label(action, self.today),
-            Text(cut(action.kpi or "—", 17)),
+            Text(action.kpi or "—"),
             STATUS_MARKS[action.status],
         ]
 

@@ -26,8 +26,8 @@ SENTIMENT_MARKS = {
     "neutral": ("○ neutral", ""),
     "positive": ("+ positive", "green"),
 }
-TEXT_WIDTH = 26
-STREAM_WIDTH = 18
+TEXT_WIDTH = 24  # the comment's share of the width grows from these
+STREAM_WIDTH = 24
 
 
 def sentiment_label(sentiment: str) -> Text:
@@ -98,9 +98,9 @@ class CommentsScreen(PhaseScreen):
                     [
                         ("Date", 10),
                         ("Sentiment", 10),
-                        ("Touchpoint", 16),
-                        ("Comment", TEXT_WIDTH),
-                        ("Routed to", 14),
+                        ("Touchpoint", 14, 1),
+                        ("Comment", TEXT_WIDTH, 3),
+                        ("Routed to", 14, 1),
                     ],
                 )
                 yield PlainStatic(id="comment-detail", classes="detail")
@@ -113,8 +113,8 @@ class CommentsScreen(PhaseScreen):
                         [
                             ("Date", 10),
                             ("Sentiment", 10),
-                            ("Touchpoint", 14),
-                            ("Comment", STREAM_WIDTH),
+                            ("Touchpoint", 14, 1),
+                            ("Comment", STREAM_WIDTH, 3),
                         ],
                     )
                     yield PlainStatic(id="stream-detail", classes="detail")
@@ -150,7 +150,7 @@ class CommentsScreen(PhaseScreen):
                 c.date or "—",
                 sentiment_label(c.sentiment),
                 c.touchpoint or "—",
-                cut(c.text, TEXT_WIDTH if routed else STREAM_WIDTH),
+                c.text,
             ]
             if routed:
                 cells.append(

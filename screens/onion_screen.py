@@ -17,6 +17,7 @@ from screens.contribution_form import ContributionDraft, ContributionForm
 from screens.phase_screen import PhaseScreen, data_table
 from screens.touchpoint_form import TouchpointDraft, TouchpointForm
 from screens.widgets.plain import PlainOptionList, PlainStatic, PlainTree
+from screens.widgets.short_text import cut
 from workshop import Group
 from workshop.model import Contribution, Reach, Touchpoint
 
@@ -129,9 +130,9 @@ class OnionScreen(PhaseScreen):
                 yield data_table(
                     "touchpoint-table",
                     [
-                        ("Customer", 16),
-                        ("Touchpoint", 22),
-                        ("Owner", 16),
+                        ("Customer", 14, 1),
+                        ("Touchpoint", 20, 2),
+                        ("Owner", 14, 1),
                         ("Channel", 9),
                         ("Layers", 6),
                         ("Weak", 6),
@@ -149,7 +150,13 @@ class OnionScreen(PhaseScreen):
                     yield PlainStatic(id="reach-title", classes="table-title")
                     yield data_table(
                         "reach-table",
-                        [("Touchpoint", 18), ("Layer", 7), ("Helps", 12), ("Effect", 13), ("", 6)],
+                        [
+                            ("Touchpoint", 18, 2),
+                            ("Layer", 7),
+                            ("Helps", 12, 1),
+                            ("Effect", 13),
+                            ("", 6),
+                        ],
                     )
                     yield PlainStatic(id="weak-links")
 
@@ -536,5 +543,5 @@ def _layer_label(item: Contribution) -> Text:
             label.append_text(mark)
     if item.what:
         what = " ".join(item.what.split())
-        label.append(" — " + (what if len(what) <= WHAT_WIDTH else what[: WHAT_WIDTH - 1] + "…"))
+        label.append(" — " + cut(what, WHAT_WIDTH))
     return label

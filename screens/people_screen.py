@@ -18,7 +18,7 @@ from screens.widgets.plain import PlainStatic, PlainTable
 from workshop import Workshop
 from workshop.presence import Attendee
 
-COLUMNS = (("Name", 30), ("Group", 22), ("Connected now", 18), ("Done", 6))
+COLUMNS = (("Name", 24, 2), ("Group", 18, 1), ("Connected now", 18, 0), ("Done", 6, 0))
 LOOK_AGAIN_SECONDS = 5.0  # a connection that went quiet shows as gone this much later
 
 
@@ -61,8 +61,8 @@ class PeopleScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#people", PlainTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        for label, width, grow in COLUMNS:
+            table.add_column(label, width=width, grow=grow)
         self.refresh_data()
         table.focus()
         self.set_interval(LOOK_AGAIN_SECONDS, self.refresh_data)

@@ -242,13 +242,23 @@ class PhaseScreen(Screen):
             if not yes:
                 return
             with refusals(self):
+                cursors = {t.id: (t.cursor_row, t.row_count) for t in self.query(DataTable)}
                 delete()
                 self.refresh_data()
+                self._stay_near(cursors)
                 self.app.notify(f"{done} Press u to undo.")
 
         from screens.widgets.confirm import ConfirmModal  # a dialog, loaded when first asked
 
         self.app.push_screen(ConfirmModal(question, detail), answered)
+
+    def _stay_near(self, cursors: dict[str | None, tuple[int, int]]) -> None:
+        """After a delete, each table that lost rows keeps its cursor where it was (on the
+        row that took the deleted one's place, or the new last row), not back at the top."""
+        for table in self.query(DataTable):
+            row, count = cursors.get(table.id, (0, 0))
+            if table.row_count and table.row_count < count:
+                table.move_cursor(row=min(row, table.row_count - 1), scroll=True)
 
     def refresh_data(self) -> None:
         """Reload what the screen shows from the workshop; called on resume and on changes."""

@@ -25,7 +25,42 @@ CORNERS = {
     ("low", "low"): "Fill-ins",
     ("low", "high"): "Money pits",
 }
-CELL_LINES = 4
+CELL_LINES = 4  # the titles a cell shows before its size is known
+
+
+class GridCell(PlainStatic):
+    """One cell of the impact × effort grid: its corner's name, then one line per proposal
+    cut at a word to the cell's width, as many as its height holds, and "+N more" for the
+    rest (never a proposal dropped without saying so)."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__("", **options)  # type: ignore[arg-type]
+        self.heading: str | None = None
+        self.titles: list[str] = []
+
+    def show(self, heading: str | None, titles: list[str]) -> None:
+        self.heading, self.titles = heading, titles
+        self.draw()
+
+    def on_resize(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        width, height = self.content_size
+        if width <= 0 or height <= 0:  # not laid out yet: a first guess, redrawn on resize
+            width, height = 48, CELL_LINES + 2
+        text = Text()
+        if self.heading:
+            text.append(f"{self.heading}\n", style="bold")
+            height -= 1
+        titles = self.titles
+        room = height if len(titles) <= height else max(height - 1, 0)
+        for title in titles[:room]:
+            text.append(f"• {cut(title, max(width - 2, 4))}\n")
+        if len(titles) > room:
+            more = f"+{len(titles) - room} more"
+            text.append(more if room else f"{len(titles)} proposals", style="italic")
+        self.update(text)
 
 
 def answers(proposal: Proposal) -> str:
@@ -81,9 +116,9 @@ class ProposalsScreen(PhaseScreen):
                 yield data_table(
                     "proposal-table",
                     [
-                        ("Proposal", 34),
-                        ("Owner", 14),
-                        ("Benefits", 14),
+                        ("Proposal", 30, 3),
+                        ("Owner", 12, 1),
+                        ("Benefits", 12, 1),
                         ("Impact", 6),
                         ("Effort", 6),
                     ],
@@ -101,7 +136,7 @@ class ProposalsScreen(PhaseScreen):
                     for impact in ("high", "medium", "low"):
                         yield PlainStatic(f"impact:\n{impact}", classes="axis")
                         for effort in ("low", "medium", "high"):
-                            yield PlainStatic(id=f"cell-{impact}-{effort}", classes="cell")
+                            yield GridCell(id=f"cell-{impact}-{effort}", classes="cell")
 
     def on_mount(self) -> None:
         self.query_one("#proposal-table").focus()
@@ -118,7 +153,7 @@ class ProposalsScreen(PhaseScreen):
         table.clear()
         for p in self.rows:
             table.add_row(
-                Text(cut(p.title, 34)),
+                Text(p.title),
                 Text(p.owner or "—"),
                 Text(p.beneficiary or "—"),
                 p.impact,
@@ -128,16 +163,8 @@ class ProposalsScreen(PhaseScreen):
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
         for (impact, effort), found in self.ws.impact_effort().items():
-            cell = self.query_one(f"#cell-{impact}-{effort}", Static)
-            name = CORNERS.get((impact, effort))
-            text = Text()
-            if name:
-                text.append(f"{name}\n", style="bold")
-            for p in found[:CELL_LINES]:
-                text.append(f"• {cut(p.title, 48)}\n")
-            if len(found) > CELL_LINES:
-                text.append(f"  … and {len(found) - CELL_LINES} more", style="italic")
-            cell.update(text)
+            cell = self.query_one(f"#cell-{impact}-{effort}", GridCell)
+            cell.show(CORNERS.get((impact, effort)), [p.title for p in found])
         self.show_detail()
 
     def current(self) -> Proposal | None:

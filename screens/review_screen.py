@@ -10,7 +10,6 @@ from textual.binding import Binding
 
 from screens.actions_screen import STATUS_MARKS, ActionsScreen, due_label
 from screens.phase_screen import PhaseScreen
-from screens.widgets.short_text import cut
 from workshop.model import Action
 
 
@@ -21,8 +20,8 @@ class ReviewScreen(ActionsScreen):
     PHASE = "review"
     HEADING = "Review: what happened to last time's actions?"
     COLUMNS = [
-        ("Proposal", 28),
-        ("Owner", 14),
+        ("Proposal", 26, 3),
+        ("Owner", 12, 1),
         ("Due", 12),
         ("Was", 10),
         ("Now", 10),
@@ -68,7 +67,7 @@ class ReviewScreen(ActionsScreen):
     def cells(self, action: Action) -> list[str | Text]:
         now = Text(STATUS_MARKS[action.status], style="bold" if action.moved else "")
         return [
-            Text(cut(action.proposal or "(no proposal)", 28)),
+            Text(action.proposal or "(no proposal)"),
             Text(action.owner or "—"),
             due_label(action, self.today),
             STATUS_MARKS[action.previous_status or action.status],

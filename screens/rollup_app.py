@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from screens.phase_screen import data_table
 from screens.themes import THEMES
 from screens.widgets.plain import PlainStatic, PlainTextApp
-from screens.widgets.short_text import cut
 from workshop.vocabulary import plural
 
 TABS = ("actions", "groups", "gaps", "orphans", "comments", "workshops")
@@ -90,19 +89,19 @@ class RollupApp(PlainTextApp):
     def _actions(self) -> DataTable:
         table = data_table(
             "actions-table",
-            [("", 9), ("Action", 22), ("Owner", 14), ("Workshop", 14), ("Quarter", 7),
-             ("Due", 10), ("KPI", 13), ("Status", 13)],
+            [("", 9), ("Action", 20, 3), ("Owner", 12, 1), ("Workshop", 12, 1), ("Quarter", 7),
+             ("Due", 10), ("KPI", 12, 2), ("Status", 13)],
         )  # fmt: skip
         for a in self.data["actions"]:
             moved = f"{a['previous_status']}→" if a["moved"] else ""
             table.add_row(
                 Text("⚠ overdue", style="bold") if a["overdue"] else "",
-                cut(a["proposal"] or "(no proposal)", 22),
-                cut(a["owner"] or "", 14),
-                cut(a["workshop"], 14),
+                a["proposal"] or "(no proposal)",
+                a["owner"] or "",
+                a["workshop"],
                 a["quarter"],
                 a["due"] or "",
-                cut(a["kpi"], 13),
+                a["kpi"],
                 moved + a["status"],
             )
         return table
@@ -110,53 +109,51 @@ class RollupApp(PlainTextApp):
     def _groups(self) -> DataTable:
         table = data_table(
             "groups-table",
-            [("Group", 24), ("Quarter", 8), ("Planned", 8), ("Doing", 6), ("Done", 6),
+            [("Group", 20, 1), ("Quarter", 8), ("Planned", 8), ("Doing", 6), ("Done", 6),
              ("Dropped", 8), ("Moved", 6)],
         )  # fmt: skip
         for g in self.data["by_group"]:
-            table.add_row(cut(g["group"], 24), g["quarter"], *(str(g[k]) for k in
+            table.add_row(g["group"], g["quarter"], *(str(g[k]) for k in
                           ("planned", "doing", "done", "dropped", "moved")))  # fmt: skip
         return table
 
     def _gaps(self) -> DataTable:
         table = data_table(
-            "gaps-table", [("From", 20), ("To", 20), ("Gap per workshop", 56), ("Trend", 12)]
+            "gaps-table", [("From", 16, 1), ("To", 16, 1), ("Gap per workshop", 56), ("Trend", 12)]
         )
         for g in self.data["gaps"]:
             table.add_row(
-                cut(g["from"], 20),
-                cut(g["to"], 20),
+                g["from"],
+                g["to"],
                 _gap_points(g["points"], 56),
                 TREND_MARKS[g["trend"]],
             )
         return table
 
     def _orphans(self) -> DataTable:
-        table = data_table("orphans-table", [("Group", 30), ("Latest workshop", 40)])
+        table = data_table("orphans-table", [("Group", 24, 1), ("Latest workshop", 30, 2)])
         for o in self.data["orphans"]:
-            table.add_row(cut(o["group"], 30), cut(o["workshop"], 40))
+            table.add_row(o["group"], o["workshop"])
         return table
 
     def _comments(self) -> DataTable:
         table = data_table(
             "comments-table",
-            [("Group", 24), ("Quarter", 8), ("Comments", 9), ("Positive", 9), ("Neutral", 8),
+            [("Group", 20, 1), ("Quarter", 8), ("Comments", 9), ("Positive", 9), ("Neutral", 8),
              ("Negative", 9)],
         )  # fmt: skip
         for c in self.data["comments"]:
-            table.add_row(cut(c["group"], 24), c["quarter"], *(str(c[k]) for k in
+            table.add_row(c["group"], c["quarter"], *(str(c[k]) for k in
                           ("total", "positive", "neutral", "negative")))  # fmt: skip
         return table
 
     def _workshops(self) -> DataTable:
         table = data_table(
             "workshops-table",
-            [("Workshop", 30), ("Date", 10), ("Quarter", 8), ("Actions", 8), ("File", 40)],
+            [("Workshop", 24, 2), ("Date", 10), ("Quarter", 8), ("Actions", 8), ("File", 30, 2)],
         )
         for w in self.data["workshops"]:
-            table.add_row(
-                cut(w["title"], 30), w["date"] or "", w["quarter"], str(w["actions"]), w["file"]
-            )
+            table.add_row(w["title"], w["date"] or "", w["quarter"], str(w["actions"]), w["file"])
         for s in self.data["skipped"]:
             table.add_row(Text("skipped", style="bold"), "", "", "", f"{s['file']}: {s['reason']}")
         return table

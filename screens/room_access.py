@@ -47,11 +47,16 @@ class RoomAccess(ModalScreen[None]):
 
     def on_mount(self) -> None:
         attempts = self.query_one("#attempts", PlainTable)
-        for label, width in (("When", 8), ("What", 9), ("From", 34), ("Result", 16)):
-            attempts.add_column(label, width=width)
+        for label, width, grow in (
+            ("When", 8, 0),
+            ("What", 9, 0),
+            ("From", 30, 2),
+            ("Result", 16, 1),
+        ):
+            attempts.add_column(label, width=width, grow=grow)
         people = self.query_one("#people", PlainTable)
-        for label, width in (("Name", 28), ("Group", 20), ("Name held by", 20)):
-            people.add_column(label, width=width)
+        for label, width, grow in (("Name", 24, 2), ("Group", 16, 1), ("Name held by", 20, 1)):
+            people.add_column(label, width=width, grow=grow)
         self.load()
         people.focus()
 

@@ -103,10 +103,19 @@ async def test_typed_text_shows_as_typed(tmp_path: Path):
         group = ws.add_group("Ops [/]", kind="support")
         ws.add_action(owner_id=group, due="2026-01-01", kpi="{{ 7*7 }} | *x*")
     app = RollupApp(rollup([tmp_path], today=TODAY))
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
         row = app.query_one("#actions-table", DataTable).get_row_at(0)
-        assert [str(c) for c in row[2:4]] == ["Ops [/]", "[b]Bold[/b] w…"]
-        assert str(row[6]) == "{{ 7*7 }} | …"
+        # Whole where the room allows (the text columns share the free width) …
+        assert [str(c) for c in row[2:4]] == ["Ops [/]", "[b]Bold[/b] workshop [/]"]
+        assert str(row[6]) == "{{ 7*7 }} | *x*"
+    app = RollupApp(rollup([tmp_path], today=TODAY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = app.query_one("#actions-table", DataTable).get_row_at(0)
+        # … and cut short, with an ellipsis, where it does not.
+        shown = str(row[3])
+        assert shown.endswith("…") and "[b]Bold[/b] workshop [/]".startswith(shown[:-1])
 
 
 def test_dashboard_snapshot(snap_compare, year: Path):

@@ -184,20 +184,27 @@ class PlainTable(DataTable):
     def column_widths(self, room: int) -> dict[ColumnKey, int]:
         """Each growing column's width in a table `room` cells wide. The fixed columns keep
         theirs; the growing ones share what is left by their shares, each at least its own
-        width while the room allows (never under MIN_GROWN), and none wider than its longest
-        cell: what one does not need goes to the others."""
+        width (or its longest cell's, if shorter) while the room allows, never under
+        MIN_GROWN, and none wider than its longest cell: what one does not need goes to
+        the others. On a narrow table the columns with the biggest shares give way first."""
         if not self._grow:
             return {}
         padding = 2 * self.cell_padding
         fixed = sum(column.get_render_width(self) for key, column in self.columns.items()
                     if key not in self._grow)  # fmt: skip
         free = room - fixed - padding * len(self._grow)
-        wanted = sum(width for width, _ in self._grow.values())
-        if free < wanted:
-            return {key: max(self.MIN_GROWN, free * width // max(wanted, 1))
-                    for key, (width, _) in self._grow.items()}  # fmt: skip
-        widths = {key: width for key, (width, _) in self._grow.items()}
         longest = self._longest_cells()
+        # A column whose cells are all shorter than its width needs only their width.
+        widths = {key: max(min(width, longest[key]), self.MIN_GROWN)
+                  for key, (width, _) in self._grow.items()}  # fmt: skip
+        wanted = sum(widths.values())
+        if free < wanted:  # too narrow: the biggest shares (the long texts) give way first
+            deficit = wanted - free
+            for key in sorted(widths, key=lambda k: -self._grow[k][1]):
+                given = min(deficit, widths[key] - self.MIN_GROWN)
+                widths[key] -= max(given, 0)
+                deficit -= max(given, 0)
+            return widths
         extra = free - wanted
         while extra > 0:
             hungry = {key: share for key, (_, share) in self._grow.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from functools import cache
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -51,18 +52,27 @@ def fit(content: str | Text, width: int, lines: int = 1) -> Text:
     kept = [line.copy() for line in wrapped[:lines]]
     for line in kept:
         line.rstrip()
-    if len(wrapped) > lines:
+    held = sum(len("".join(line.plain.split())) for line in kept)
+    if len(wrapped) > lines or held < len("".join(text.plain.split())):
         kept[-1] = _with_ellipsis(kept[-1], width)
     return Text("\n").join(kept)
 
 
 def _with_ellipsis(line: Text, width: int) -> Text:
-    """The line ending in an ellipsis within `width` cells, after its last whole word."""
-    if line.cell_len + 1 > width:
-        plain = line.plain
-        space = plain.rfind(" ", 0, width - 1)
-        end = space if space >= (width - 1) * WORD_CUT_AT else width - 1
-        line = line[:end]
-        line.rstrip()
+    """The line ending in an ellipsis within `width` cells, after its last whole word where
+    that is not too far back."""
+    if line.cell_len + 1 <= width:
+        line.append(ELLIPSIS)
+        return line
+    plain = line.plain
+    space = plain.rfind(" ")
+    while space > 0 and cell_len(plain[:space]) + 1 > width:
+        space = plain.rfind(" ", 0, space)
+    if space > 0 and cell_len(plain[:space]) >= (width - 1) * WORD_CUT_AT:
+        shown = line[:space]
+        shown.rstrip()
+        shown.append(ELLIPSIS)
+        return shown
+    line.truncate(width - 1)
     line.append(ELLIPSIS)
     return line
