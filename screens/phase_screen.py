@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.types import NoActiveAppError
@@ -73,6 +74,17 @@ class PhaseScreen(Screen):
                 and not getattr(method, "guarded", False)
             ):
                 setattr(cls, name, guarded(method))
+
+    BINDINGS = [
+        Binding(
+            "slash",
+            "find",
+            "Find",
+            id="phase.find",
+            tooltip="Find a row by typing (Enter: next match, Up: back, Esc: done)",
+            show=False,
+        ),
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +215,8 @@ class PhaseScreen(Screen):
         for nav in self.query(PhaseNav):
             if nav.display != shown:
                 nav.display = shown
+            if not shown and nav.has_focus:  # the keys go to the screen's own lists
+                self.call_after_refresh(self.focus_next)
 
     def on_resize(self, event: events.Resize) -> None:
         self.sync_navigator()
@@ -262,6 +276,24 @@ class PhaseScreen(Screen):
 
     def refresh_data(self) -> None:
         """Reload what the screen shows from the workshop; called on resume and on changes."""
+
+    def action_find(self) -> None:
+        """Open the find bar under the list in use (the focused one, else the first shown)."""
+        from screens.widgets.find_bar import FindBar, searchable
+
+        for bar in self.query(FindBar):
+            bar.focus()
+            return
+        focused = self.focused
+        target = focused if searchable(focused) and focused.display else None
+        if target is None:
+            shown = [w for w in self.query("#body *") if searchable(w) and w.display
+                     and w.is_on_screen]  # fmt: skip
+            target = shown[0] if shown else None
+        if target is None:
+            self.app.notify("Nothing to find in here.", severity="warning")
+            return
+        self.query_one("#body").mount(FindBar(target))
 
     @on(PhaseNav.Chosen)
     def _phase_chosen(self, event: PhaseNav.Chosen) -> None:

@@ -1,8 +1,10 @@
 """Phase "vote": dot voting over the proposals.
 
 Participants place and take back dots and always see how many they have left; their own dots
-are shown only on their own screen. The facilitator opens a round, reveals and closes it, and
-runs a runoff over a tie; tallies appear only once a round shows them.
+are shown only on their own screen. The facilitator opens a round, changes its settings until
+the first dot (e), reveals and closes it, reopens a closed one (O), and runs a runoff over a
+tie, in one key with the default dots (f) or choosing them (F); tallies appear only once a
+round shows them.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from textual.widgets import DataTable, Static
 
 from screens.action_form import ActionDraft, ActionForm
 from screens.phase_screen import PhaseScreen
-from screens.vote_form import VoteDraft, VoteForm
+from screens.vote_form import VoteDraft, VoteForm, whole
 from screens.widgets.plain import PlainStatic, PlainTable
 from screens.widgets.short_text import cut
 from workshop.model import Ballot, Proposal, Result, VoteRound
-from workshop.voting import places, tie_groups
+from workshop.vocabulary import NAME_MAX
+from workshop.voting import default_votes_per_person, places, tie_groups
 
 STATE_WORDS = {"open": "open", "revealed": "open, tallies revealed", "closed": "closed"}
-FACILITATOR_ACTIONS = {"open_vote", "reveal_vote", "close_vote", "runoff", "plan_action"}
+FACILITATOR_ACTIONS = {"open_vote", "reveal_vote", "close_vote", "runoff", "plan_action",
+                       "edit_round", "open_vote_again", "runoff_with_dots"}  # fmt: skip
 PARTICIPANT_ACTIONS = {"place_dot", "take_back_dot"}
 TITLE_WIDTH = 30
 
@@ -95,6 +99,33 @@ class VoteScreen(PhaseScreen):
             "Make action",
             id="vote.plan_action",
             tooltip="Turn the highlighted proposal into an action plan (facilitator)",
+        ),
+        Binding(
+            "e",
+            "edit_round",
+            "Edit round",
+            show=False,  # the bar is full: in the help (?) and the palette
+            id="vote.edit_round",
+            tooltip="Change the round's question, proposals, dots or hiding, until the first "
+            "dot (facilitator)",
+        ),
+        Binding(
+            "O",
+            "open_vote_again",
+            "Reopen",
+            show=False,  # the bar is full: in the help (?) and the palette
+            id="vote.reopen",
+            tooltip="Reopen the closed round shown, keeping its dots; a hidden round hides its "
+            "tallies again (facilitator)",
+        ),
+        Binding(
+            "F",
+            "runoff_with_dots",
+            "Runoff…",
+            show=False,  # the bar is full: in the help (?) and the palette
+            id="vote.runoff_dots",
+            tooltip="Choose the runoff's dots per person and per proposal, then close the round "
+            "and open the runoff over the tie (facilitator)",
         ),
     ]
 
@@ -199,20 +230,21 @@ class VoteScreen(PhaseScreen):
                 if r.accepts_votes
                 else ""
             )
-        title_width = TITLE_WIDTH + (0 if self.ballot else 7) + (0 if shows else 22)
-        # Before the tallies show, proposals are listed by number; after, by place.
-        columns = [("Rank" if shows else "No.", 4), ("Proposal", title_width), ("Owner", 16)]
+        # Before the tallies show, proposals are listed by number; after, by place. The
+        # numbers keep their columns at every width; the title and owner share the rest.
+        columns = [("Rank" if shows else "No.", 4, 0), ("Proposal", TITLE_WIDTH, 3),
+                   ("Owner", 12, 1)]  # fmt: skip
         if self.ballot is not None:
-            columns.append(("Yours", 5))
+            columns.append(("Yours", 5, 0))
         if shows:
-            columns += [("Votes", 5), ("Voters", 6), ("Tie", 5)]
-        for label, width in columns:
-            table.add_column(label, width=width)
+            columns += [("Votes", 5, 0), ("Voters", 6, 0), ("Tie", 5, 0)]
+        for label, width, grow in columns:
+            table.add_column(label, width=width, grow=grow)
         place = places([result for _, result in self.rows if result])
         for n, (proposal, result) in enumerate(self.rows, start=1):
             cells: list[str | Text] = [
                 place.get(proposal.id, str(n)) if shows else str(n),
-                Text(cut(proposal.title, title_width)),
+                Text(proposal.title),
                 Text(proposal.owner or "—"),
             ]
             if self.ballot is not None:
@@ -305,14 +337,96 @@ class VoteScreen(PhaseScreen):
     def action_close_vote(self) -> None:
         self._round_action(self.ws.close_vote, "Closed the vote: the results stand.")
 
-    def action_runoff(self) -> None:
+    def _highlighted_tie(self) -> list[int] | None:
+        """The tie the highlighted proposal is in (None: the best-ranked tie)."""
         found = self.current()
         highlighted = found[1] if found else None
         ties = tie_groups([result for _, result in self.rows if result])
-        tied = next((g for g in ties if highlighted and highlighted.proposal_id in g), None)
+        return next((g for g in ties if highlighted and highlighted.proposal_id in g), None)
+
+    def action_runoff(self) -> None:
+        tied = self._highlighted_tie()
         self._round_action(
             lambda rid: self.ws.runoff(rid, tied),
             "Opened a runoff over the tied proposals; everyone has fresh dots.",
+        )
+
+    def _after_round_form(self, saved: bool | None) -> None:
+        if saved:
+            self.follow_latest = True
+            self.refresh_data()
+
+    def action_runoff_with_dots(self) -> None:
+        """The runoff `f` would open, its dots chosen in the form first (defaults filled in)."""
+        if self.round is None:
+            self.app.notify("There is no vote yet; open one with o.", severity="warning")
+            return
+        found = self.ws.vote_round(self.round.id)
+        ids, budget, cap = self.ws.runoff_defaults(found.id, self._highlighted_tie())
+        by_id = {p.id: p for p in self.ws.proposals()}
+
+        def save(draft: VoteDraft) -> None:
+            self.ws.runoff(found.id, ids, whole(draft.votes_per_person), whole(draft.max_per_item))
+            self.app.notify("Opened a runoff over the tied proposals; everyone has fresh dots.")
+
+        form = VoteForm(
+            save,
+            [by_id[pid] for pid in ids if pid in by_id],
+            title="Runoff over the tie",
+            question=f"Runoff: {found.question}"[:NAME_MAX],
+            budget=str(budget),
+            cap=str(cap),
+            hidden=found.hidden,
+            runoff=True,
+        )
+        self.app.push_screen(form, self._after_round_form)
+
+    def action_edit_round(self) -> None:
+        """Change the shown round's settings in the form it was opened with, prefilled; the
+        store refuses once a dot is placed (told before the form opens, and on saving)."""
+        if self.round is None:
+            self.app.notify("There is no vote yet; open one with o.", severity="warning")
+            return
+        found = self.ws.check_may_change_vote(self.round.id)
+        proposals = self.ws.proposals()
+        by_id = {p.id: p for p in proposals}
+        listed = [by_id[pid] for pid in found.proposal_ids if pid in by_id]
+        if found.runoff_of is None:  # a runoff stays among its tied proposals
+            listed += [p for p in proposals if p.id not in found.proposal_ids]
+
+        def save(draft: VoteDraft) -> None:
+            budget = whole(draft.votes_per_person)
+            self.ws.update_vote(
+                found.id,
+                question=draft.question,
+                proposals=draft.proposal_ids,
+                votes_per_person=default_votes_per_person(len(draft.proposal_ids))
+                if budget is None
+                else budget,
+                max_per_item=whole(draft.max_per_item),
+                hidden=draft.hidden,
+            )
+            self.app.notify("Changed the round's settings.")
+
+        form = VoteForm(
+            save,
+            listed,
+            title="Change the round (until the first dot)",
+            question=found.question,
+            ticked=found.proposal_ids,
+            budget=str(found.votes_per_person),
+            cap=str(found.max_per_item),
+            hidden=found.hidden,
+        )
+        self.app.push_screen(form, self._after_round_form)
+
+    def action_open_vote_again(self) -> None:
+        """Reopen the closed round on show (see `Workshop.reopen_vote`)."""
+        hidden = self.round is not None and self.round.hidden
+        self._round_action(
+            self.ws.reopen_vote,
+            "Reopened the vote: people can place dots again"
+            + ("; the tallies are hidden until you reveal them." if hidden else "."),
         )
 
     def action_open_vote(self) -> None:

@@ -55,9 +55,10 @@ def test_fit_stays_in_its_box(text: str, width: int, lines: int) -> None:
     assert all(Text(row).cell_len <= width for row in rows)
     flat = " ".join(text.split())
     if not shown.plain.endswith("…"):  # it all fits: nothing lost but line breaks
-        assert shown.plain.replace("\n", "") == flat.replace(" ", "") or " ".join(
-            shown.plain.split()
-        ) == flat
+        assert (
+            shown.plain.replace("\n", "") == flat.replace(" ", "")
+            or " ".join(shown.plain.split()) == flat
+        )
 
 
 def test_fit_a_huge_text_quickly() -> None:
@@ -182,4 +183,51 @@ async def test_after_a_delete_the_cursor_stays_where_it_was(tmp_path) -> None:
         await pilot.press("y")
         await pilot.pause()
         assert table.cursor_row == table.row_count - 1 == 27  # the new last row
+    ws.close()
+
+
+# -- finding by typing -------------------------------------------------------------------
+
+
+async def test_slash_finds_a_group_by_typing(tmp_path) -> None:
+    """/ then a few letters: the cursor goes to the first group holding them (any case, in
+    the whole role too); Enter to the next; Esc closes the bar, the table keeps the keys."""
+    ws = Workshop.create(tmp_path / "find.db", title="Find")
+    for n in range(1, 41):
+        ws.add_group(
+            f"Group {n:02}", kind="support", role="We pay suppliers" if n in (17, 33) else ""
+        )
+    ws.add_group("[/] odd", kind="support")
+    app = WorkshopApp(ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        from screens.widgets.find_bar import FindBar
+
+        table = app.screen.query_one("#groups", DataTable)
+        await pilot.press("slash")
+        await pilot.pause()
+        bar = app.screen.query_one(FindBar)
+        assert app.focused is bar
+        await pilot.press(*"SUPPLIERS")
+        await pilot.pause()
+        assert str(table.get_row_at(table.cursor_row)[0]) == "Group 17"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(table.get_row_at(table.cursor_row)[0]) == "Group 33"
+        await pilot.press("enter")  # round again
+        await pilot.pause()
+        assert str(table.get_row_at(table.cursor_row)[0]) == "Group 17"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query(FindBar)
+        assert app.focused is table
+        await pilot.press("slash", *"[/]")
+        await pilot.pause()
+        assert str(table.get_row_at(table.cursor_row)[0]) == "[/] odd"
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        assert app.screen.query_one(FindBar).border_subtitle == "no match"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ws.groups()[-1].name == "[/] odd"  # nothing typed reached the workshop
     ws.close()

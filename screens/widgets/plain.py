@@ -172,6 +172,14 @@ class PlainTable(DataTable):
             self._grow.clear()
         return super().clear(columns)
 
+    def typed_row_text(self, index: int) -> str:
+        """The row's cells as typed (before any cut), joined by spaces."""
+        row_key = self._row_locations.get_key(index)
+        cells = self._typed.get(row_key) if row_key is not None else None
+        if cells is None:
+            return " ".join(str(cell) for cell in self.get_row_at(index))
+        return " ".join(str(cell) for cell in cells)
+
     def _fit(self, cell: Any, column: Column, height: int | None) -> Any:
         """The cell cut to its column's width (in the row's lines), at a word."""
         if not isinstance(cell, Text) or column.width <= 0 or column.auto_width:
