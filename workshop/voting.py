@@ -2,6 +2,14 @@
 
 Every check and the dot it guards happen in one `BEGIN IMMEDIATE` transaction, so many processes
 voting on one file at once can never overspend a budget, exceed a cap or lose a dot.
+
+A round's life: opened (`open_vote`), its settings changed until the first dot
+(`update_vote`), revealed, closed, reopened (`reopen_vote`) while no runoff resolves it, and
+resolved by a runoff whose dots the facilitator may choose (`runoff`). Each of these is the
+facilitator's, logged as a "vote" event and, like dots, never an undo target: undo would
+otherwise reach past the dots placed since (a round's budget restored under its voters, a
+reopened round closed behind their backs). The facilitator changes a round back by hand (edit
+it again, close it again); deleting a round is undoable.
 """
 
 from __future__ import annotations
@@ -27,10 +35,26 @@ def default_votes_per_person(proposal_count: int) -> int:
     return min(10, max(1, math.ceil(proposal_count / 3)))
 
 
+def _shown(value: object) -> str:
+    """A value as a refusal quotes it: its repr, cut short (a pasted page stays one line)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _count(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LIMIT:
-        raise VoteRejected(f"{what} must be a whole number from 1 to {LIMIT}; got {value!r}.")
+        raise VoteRejected(f"{what} must be a whole number from 1 to {LIMIT}; got {_shown(value)}.")
     return value
+
+
+def _id_list(proposals: object) -> list[int]:
+    """Proposal ids as a list, refusing anything else (a string, a number, a bool)."""
+    if isinstance(proposals, str | bytes) or not isinstance(proposals, list | tuple):
+        raise VoteRejected(f"The proposals must be a list of ids; got {_shown(proposals)}.")
+    for pid in proposals:
+        if isinstance(pid, bool) or not isinstance(pid, int):
+            raise NotFound("A proposal chosen for the vote no longer exists.")
+    return list(proposals)
 
 
 def rank(tallies: list[tuple[int, str, int, int]]) -> list[Result]:
@@ -209,6 +233,84 @@ class VotingRecords:
             self._record("vote", f"Opened the vote “{question}”", None)
             return round_id
 
+    def update_vote(
+        self: Workshop,
+        round_id: int,
+        *,
+        question: str | None = None,
+        proposals: list[int] | None = None,
+        votes_per_person: int | None = None,
+        max_per_item: int | None = None,
+        hidden: bool | None = None,
+    ) -> None:
+        """Change a round's settings (what `open_vote` takes; None keeps one as it is) while
+        the round holds no dot (one placed and taken back again leaves none); the dots and the
+        settings they were placed under belong together, so afterwards the round is closed and
+        a new one opened instead.
+
+        Refused for a closed round (reopen it first) and, for a runoff, proposals that are not
+        at least two of one tie of the round it resolves. A cap above the budget means no cap,
+        as when opening. An empty question becomes the default one.
+        """
+        self._facilitator_only("change a vote")
+        clean: dict[str, Any] = {}
+        if question is not None:
+            clean["question"] = clean_name(question or DEFAULT_QUESTION, "The question")
+        if votes_per_person is not None:
+            clean["votes_per_person"] = _count(votes_per_person, "Dots per person")
+        if max_per_item is not None:
+            clean["max_per_item"] = _count(max_per_item, "Dots per proposal")
+        if hidden is not None:
+            if not isinstance(hidden, bool):
+                raise VoteRejected(f"Hidden must be true or false; got {_shown(hidden)}.")
+            clean["hidden"] = int(hidden)
+        with self.transaction():
+            found = self.check_may_change_vote(round_id)
+            ids = list(found.proposal_ids)
+            if proposals is not None:
+                ids = self._round_proposals(_id_list(proposals))
+                if found.runoff_of is not None:
+                    self._check_runoff_choice(found.runoff_of, ids)
+            budget = clean.get("votes_per_person", found.votes_per_person)
+            clean["max_per_item"] = min(clean.get("max_per_item", found.max_per_item), budget)
+            old = {
+                "question": found.question,
+                "votes_per_person": found.votes_per_person,
+                "max_per_item": found.max_per_item,
+                "hidden": int(found.hidden),
+            }
+            changed: dict[str, Any] = {k: v for k, v in clean.items() if old[k] != v}
+            if changed:
+                self.db["vote_rounds"].update(round_id, changed)
+            if ids != list(found.proposal_ids):
+                self.conn.execute("delete from vote_round_proposals where round_id = ?", [round_id])
+                for position, pid in enumerate(ids):
+                    self.db["vote_round_proposals"].insert(
+                        {"round_id": round_id, "proposal_id": pid, "position": position}
+                    )
+                changed["proposals"] = ids
+            if changed:
+                question_now = clean.get("question", found.question)
+                self._record("vote", f"Changed the vote “{question_now}”", None)
+
+    def check_may_change_vote(self: Workshop, round_id: int) -> VoteRound:
+        """The round, if its settings may still change (see `update_vote`); else VoteRejected
+        with the reason, so that a screen can say so before a form is filled in."""
+        found = self.vote_round(round_id)
+        if found.state == "closed":
+            raise VoteRejected(
+                f"The vote “{found.question}” is closed; reopen it to change its settings."
+            )
+        dots = self.conn.execute(
+            "select count(*) from votes where round_id = ?", [round_id]
+        ).fetchone()[0]
+        if dots:
+            raise VoteRejected(
+                f"The round “{found.question}” already has dots; close it and open a new one "
+                "to vote under other settings."
+            )
+        return found
+
     def _round_proposals(self: Workshop, proposals: list[int] | None) -> list[int]:
         known = [r[0] for r in self.conn.execute("select id from proposals order by id")]
         if proposals is None:
@@ -240,26 +342,94 @@ class VotingRecords:
         """Stop the round; its tallies are shown from now on."""
         self._set_state(round_id, "closed", "Closed")
 
-    def runoff(self: Workshop, round_id: int, proposals: list[int] | None = None) -> int:
-        """Close a round and open a runoff over its tied proposals (default: the best-ranked
-        tie) in one step; returns the new round's id."""
-        self._facilitator_only("start a runoff")
+    def reopen_vote(self: Workshop, round_id: int) -> None:
+        """Open a closed round again, so that people can place (and take back) dots once more.
+
+        The dots already placed stay, and so does everyone's budget. The round goes back to
+        "open": a hidden round hides its tallies again until the facilitator reveals or closes
+        it (new dots are placed without seeing the live count, as in the first pass); an
+        open-tally round shows them throughout. Refused when the round is not closed, while
+        another round is open (one at a time), and when a runoff resolves it (delete the
+        runoff first: its result would otherwise stand on a tie that may no longer be one).
+        """
+        self._facilitator_only("reopen a vote")
         with self.transaction():
             found = self.vote_round(round_id)
-            groups = tie_groups(self.results(round_id))
-            if proposals is None:
-                if not groups:
-                    raise VoteRejected(f"There is no tie to resolve in “{found.question}”.")
-                proposals = groups[0]
-            elif not any(set(proposals) <= set(g) for g in groups) or len(proposals) < 2:
-                raise VoteRejected("A runoff is held among proposals that are tied.")
+            if found.state != "closed":
+                raise VoteRejected(f"The vote “{found.question}” is still open.")
+            live = [r for r in self.rounds() if r.state != "closed"]
+            if live:
+                raise VoteRejected(
+                    f"The vote “{live[-1].question}” is open; close it before reopening "
+                    f"“{found.question}”."
+                )
+            runoffs = [r for r in self.rounds() if r.runoff_of == round_id]
+            if runoffs:
+                raise VoteRejected(
+                    f"“{runoffs[-1].question}” resolves the tie of “{found.question}”; delete "
+                    "that runoff first to reopen this round."
+                )
+            self.db["vote_rounds"].update(round_id, {"state": "open"})
+            self._record("vote", f"Reopened the vote “{found.question}”", None)
+
+    def runoff_defaults(
+        self: Workshop, round_id: int, proposals: list[int] | None = None
+    ) -> tuple[list[int], int, int]:
+        """The runoff `runoff` would open now: (its proposals, dots per person, most dots on
+        one proposal), the defaults a form shows; VoteRejected when there is no runoff to hold."""
+        found = self.vote_round(round_id)
+        ids = self._runoff_choice(found, proposals)
+        budget = default_votes_per_person(len(ids))
+        return ids, budget, min(found.max_per_item, budget)
+
+    def _runoff_choice(self: Workshop, found: VoteRound, proposals: list[int] | None) -> list[int]:
+        groups = tie_groups(self.results(found.id))
+        if proposals is None:
+            if not groups:
+                raise VoteRejected(f"There is no tie to resolve in “{found.question}”.")
+            return groups[0]
+        ids = _id_list(proposals)
+        if not any(set(ids) <= set(g) for g in groups) or len(set(ids)) < 2:
+            raise VoteRejected("A runoff is held among proposals that are tied.")
+        return ids
+
+    def _check_runoff_choice(self: Workshop, parent_id: int, ids: list[int]) -> None:
+        """A runoff's proposals stay at least two of one tie of the round it resolves (when
+        that round still exists)."""
+        parent = self._rounds("id", [parent_id])
+        if parent:
+            self._runoff_choice(parent[0], ids)
+
+    def runoff(
+        self: Workshop,
+        round_id: int,
+        proposals: list[int] | None = None,
+        votes_per_person: int | None = None,
+        max_per_item: int | None = None,
+    ) -> int:
+        """Close a round and open a runoff over its tied proposals (default: the best-ranked
+        tie) in one step; returns the new round's id.
+
+        Dots per person default to a third of the runoff's proposals (as for any round), the
+        most on one proposal to the round's own cap; either may be chosen (1 to LIMIT, a cap
+        above the budget meaning no cap). The runoff's tallies are hidden if the round's were.
+        """
+        self._facilitator_only("start a runoff")
+        if votes_per_person is not None:
+            _count(votes_per_person, "Dots per person")
+        if max_per_item is not None:
+            _count(max_per_item, "Dots per proposal")
+        with self.transaction():
+            found = self.vote_round(round_id)
+            ids = self._runoff_choice(found, proposals)
             if found.state != "closed":
                 self.close_vote(round_id)
             question = f"Runoff: {found.question}"[:NAME_MAX]
             return self.open_vote(
                 question,
-                proposals,
-                max_per_item=found.max_per_item,
+                ids,
+                votes_per_person,
+                found.max_per_item if max_per_item is None else max_per_item,
                 hidden=found.hidden,
                 runoff_of=round_id,
             )
