@@ -58,7 +58,7 @@ class GroupsScreen(PhaseScreen):
             classes="phase-hint",
         )
         table = PlainTable(id="groups", cursor_type="row", zebra_stripes=True)
-        table.add_column("Group", key="name", width=16, grow=1)
+        table.add_column("Group", key="name", width=18)  # names: short, and whole
         table.add_column("Kind", key="kind", width=10)
         table.add_column("Role", key="role", width=30, grow=3)
         table.add_column("To customer", key="distance", width=15)

@@ -194,7 +194,7 @@ class PlainTable(DataTable):
         theirs; the growing ones share what is left by their shares, each at least its own
         width (or its longest cell's, if shorter) while the room allows, never under
         MIN_GROWN, and none wider than its longest cell: what one does not need goes to
-        the others. On a narrow table the columns with the biggest shares give way first."""
+        the others. On a narrow table each gives way in proportion to its width."""
         if not self._grow:
             return {}
         padding = 2 * self.cell_padding
@@ -206,13 +206,9 @@ class PlainTable(DataTable):
         widths = {key: max(min(width, longest[key]), self.MIN_GROWN)
                   for key, (width, _) in self._grow.items()}  # fmt: skip
         wanted = sum(widths.values())
-        if free < wanted:  # too narrow: the biggest shares (the long texts) give way first
-            deficit = wanted - free
-            for key in sorted(widths, key=lambda k: -self._grow[k][1]):
-                given = min(deficit, widths[key] - self.MIN_GROWN)
-                widths[key] -= max(given, 0)
-                deficit -= max(given, 0)
-            return widths
+        if free < wanted:  # too narrow: each gives way in proportion to its width
+            return {key: max(self.MIN_GROWN, free * width // max(wanted, 1))
+                    for key, width in widths.items()}  # fmt: skip
         extra = free - wanted
         while extra > 0:
             hungry = {key: share for key, (_, share) in self._grow.items()

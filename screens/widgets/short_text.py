@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 ELLIPSIS = "…"
-WORD_CUT_AT = 0.5  # a cut goes back to a word boundary only within the last half of the room
+WORD_CUT_AT = 0.3  # a cut goes back to a word boundary unless that loses most of the room
 
 
 def cut(text: str, width: int) -> str:
