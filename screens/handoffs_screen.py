@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from screens.customer_form import CustomerDraft, CustomerForm
 from screens.handoff_form import HandoffDraft, HandoffForm
-from screens.phase_screen import PhaseScreen, data_table
+from screens.phase_screen import Columns, PhaseScreen, data_table
 from screens.widgets.gap_label import gap_label, rating_label
 from screens.widgets.plain import PlainOptionList, PlainStatic, PlainTree
 from workshop import Group
@@ -26,6 +26,10 @@ GAP_LEGEND = (
     "Gap = our own rating − our customer's rating.  ▲ we rate ourselves higher than "
     "they do · ▼ lower · = agreed"
 )
+
+
+# The numbers of a hand-off table: they keep their columns; the names share the rest.
+RATINGS: Columns = [("Self", 4), ("Theirs", 6), ("Gap", 7)]
 
 
 class HandoffsScreen(PhaseScreen):
@@ -109,22 +113,21 @@ class HandoffsScreen(PhaseScreen):
                     yield PlainStatic(id="serves-title", classes="table-title")
                     yield data_table(
                         "serves",
-                        [("To", 16), ("Provides", 22), ("Self", 4), ("Theirs", 6), ("Gap", 7)],
+                        [("To", 14, 1), ("Provides", 18, 2), *RATINGS],
                     )
                     yield PlainStatic(id="suppliers-title", classes="table-title")
                     yield data_table(
                         "suppliers",
-                        [("From", 16), ("Provides", 22), ("Self", 4), ("Theirs", 6), ("Gap", 7)],
+                        [("From", 14, 1), ("Provides", 18, 2), *RATINGS],
                     )
                     yield PlainStatic(id="handoff-detail")
             with TabPane("Perception gap (p)", id="gap"):
                 yield PlainStatic(GAP_LEGEND, classes="legend")
                 with Vertical():
+                    yield data_table("gaps", [("From", 14, 1), ("To", 14, 1), *RATINGS])
                     yield data_table(
-                        "gaps", [("From", 16), ("To", 16), ("Self", 4), ("Theirs", 6), ("Gap", 7)]
-                    )
-                    yield data_table(
-                        "group-gaps", [("Group", 16), ("Avg gap", 7), ("Rated", 5), ("Unrated", 7)]
+                        "group-gaps",
+                        [("Group", 16, 1), ("Avg gap", 7), ("Rated", 5), ("Unrated", 7)],
                     )
             with TabPane("Customer chain (t)", id="chain"):
                 yield PlainStatic(id="orphans")
@@ -201,7 +204,9 @@ class HandoffsScreen(PhaseScreen):
             )
 
     def load_chain(self) -> None:
-        roots, orphans = self.ws.customer_chain()
+        from workshop.chain import customer_chain
+
+        roots, orphans = customer_chain(self.ws)
         orphan_text = self.query_one("#orphans", Static)
         if orphans:
             names = ", ".join(g.name for g in orphans)
@@ -217,6 +222,9 @@ class HandoffsScreen(PhaseScreen):
         tree.clear()
         tree.root.expand()
         for root in roots:
+            if root.more:
+                tree.root.add_leaf(Text(f"{root.name} customers", style="italic"))
+                continue
             branch = tree.root.add(
                 Text(f"◆ {root.name}", style="bold"), data=CustomerNode(root.name), expand=True
             )
@@ -225,11 +233,20 @@ class HandoffsScreen(PhaseScreen):
                 branch.add_leaf(Text("nobody serves this customer yet", style="italic"))
 
     def _add_chain(self, branch, nodes) -> None:
+        """Each group under every group it serves; one whose suppliers are shown elsewhere
+        (see workshop.chain.ChainLink.seen) says where, and a stand-in counts what was left
+        out."""
         for node in nodes:
+            if node.more:
+                branch.add_leaf(Text(node.name, style="italic"))
+                continue
+            seen = "above" if node.seen == "cycle" else node.seen
             label = Text.assemble(
                 (f"{node.distance} ", "bold"),
+                ("↻ " if node.seen == "cycle" else "", "bold"),
                 (node.name, "bold"),
                 (f" — {node.provides}" if node.provides else "", ""),
+                (f" (see {seen})" if seen else "", "italic"),
             )
             if node.children:
                 child = branch.add(label, expand=True)

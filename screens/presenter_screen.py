@@ -79,7 +79,8 @@ class PresenterScreen(Screen):
         ready = view.readiness
         total = ready.total if ready else 0
         done = ready.ready if ready else 0
-        self.query_one("#ready-label", Static).update(f"✔ {done} of {total} done")
+        shown = f"✔ {done} of {total} done" if total else "nobody here yet"
+        self.query_one("#ready-label", Static).update(shown)
         bar = self.query_one("#ready", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
 

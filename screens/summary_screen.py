@@ -75,7 +75,8 @@ class SummaryScreen(PhaseScreen):
         (an SQLite connection belongs to the thread that opened it), and cut it into blocks."""
         try:
             with self.ws.reader() as reader:
-                markdown = reader.summary_text()  # a participant reads it too
+                today = self.workshop_app.today() if hasattr(self.app, "today") else None
+                markdown = reader.summary_text(today)  # a participant reads it too
         except WorkshopError as error:
             markdown = str(error)
         self.app.call_from_thread(self.show, markdown, split_blocks(markdown))

@@ -345,7 +345,9 @@ def test_export_html_and_csv(workshop_path: Path) -> None:
     assert "<title>Small org</title>" in html.stdout
     csv_out = invoke("export", workshop_path, "--format", "csv")
     assert csv_out.exit_code == 0
-    assert csv_out.stdout.splitlines()[0] == "proposal,owner,due,kpi,status,notes,previous_status"
+    assert csv_out.stdout.splitlines()[0] == (
+        "proposal,owner,due,kpi,status,notes,previous_status,overdue"
+    )
     handoffs = invoke("export", workshop_path, "--format", "csv", "--what", "handoffs")
     assert handoffs.stdout.startswith("from,to,provides")
 

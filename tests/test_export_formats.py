@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -64,8 +65,12 @@ def fixed_workshop(path: Path) -> Workshop:
     return ws
 
 
+GOLDEN_TODAY = dt.date(2027, 2, 15)  # the export's day: its one action (due 2027-01-31) is overdue
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_golden_exports(tmp_path: Path, fmt: str) -> None:
+def test_golden_exports(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("workshop.export.export_day", lambda: GOLDEN_TODAY)
     ws = fixed_workshop(tmp_path / "fixed.db")
     text = ws.export(fmt)
     again = ws.export(fmt)
@@ -203,7 +208,7 @@ def test_hostile_text_keeps_every_format_whole(tmp_path_factory, name: str, text
     # CSV: a header and one row per action, every row as wide, text as typed (formulas
     # neutralised with a leading ').
     rows = list(csv.reader(io.StringIO(exports["csv"], newline="")))
-    assert len(rows) == 3 and {len(r) for r in rows} == {7}
+    assert len(rows) == 3 and {len(r) for r in rows} == {8}
     assert rows[-1][3] == ("'" + text if text.startswith(FORMULA) else text)
 
     # JSON: loads, and holds the text exactly.

@@ -226,7 +226,7 @@ async def test_slash_finds_a_group_by_typing(tmp_path) -> None:
         assert str(table.get_row_at(table.cursor_row)[0]) == "[/] odd"
         await pilot.press(*"zzz")
         await pilot.pause()
-        assert app.screen.query_one(FindBar).border_subtitle == "no match"
+        assert str(app.screen.query_one(FindBar).border_subtitle) == "no match"
         await pilot.press("escape")
         await pilot.pause()
         assert ws.groups()[-1].name == "[/] odd"  # nothing typed reached the workshop

@@ -306,11 +306,12 @@ async def test_readiness_meter_counts_who_is_done(path: Path) -> None:
     ws = Workshop.open(path)
     other, me = participant(path, "Ann")
     other.set_participant_group(me, ws.lookup_id("groups", "Sales"))
-    total = ws.readiness().total
+    assert ws.readiness().total == 0  # only those here count: Ann's terminal is not open yet
+    total = 1
     app = WorkshopApp(ws)
     joined = WorkshopApp(other, facilitator=False, participant_id=me)
     async with app.run_test(size=SIZE) as pilot, joined.run_test(size=SIZE) as them:
-        assert f"✔ 0/{total} done" in room_line(app)
+        await wait_for(pilot, lambda: f"✔ 0/{total} done" in room_line(app))
         await them.press("D")
         assert "you are done" in room_line(joined)
         await wait_for(pilot, lambda: f"✔ 1/{total} done" in room_line(app))

@@ -59,10 +59,12 @@ PLAN_FACILITATOR = "Dana K."  # the small plan's participant, flagged as facilit
 def as_participant(
     connect: Callable[..., Workshop], path: Path, name: str, actor: str | None = None
 ) -> tuple[Workshop, int]:
-    """A participant's own connection, as `workshop join FILE --as NAME` opens it."""
+    """A participant's own connection, as `workshop join FILE --as NAME` opens it (and, as
+    their terminal does, says they are here: readiness counts only those present)."""
     ws = connect(path, actor=name if actor is None else actor)
     me = ws.join(name)
     ws.act_as_participant(me)
+    ws.seen([me], "terminal")
     return ws, me
 
 
@@ -706,6 +708,8 @@ def test_an_older_file_gets_a_join_code_and_a_room_on_opening(tmp_path: Path) ->
         assert len(code) == 6 and set(code) <= set(CODE_ALPHABET) and ws.check_join_code(code)
         assert not ws.has_pin() and not ws.check_pin("1234")
         assert ws.timer() is None
+        assert ws.readiness().total == 0  # Ann is not here
+        ws.seen([1], "terminal")
         assert ws.readiness().total == 1 and ws.readiness().ready == 0
         ws.set_ready(1)
         assert ws.readiness().names == ("Ann",)
@@ -1113,6 +1117,7 @@ def test_a_participant_in_another_process_is_held_to_the_rules(room: Room) -> No
     assert out["locked"] is True
     assert fac.info().phase == phase and fac.timer() is not None
     assert "From the other process" not in {p.title for p in fac.proposals()}
+    fac.seen([out["id"]], "terminal")  # Cleo's terminal would say so: only those here count
     ready = fac.readiness()
     assert (ready.ready, ready.names) == (1, ("Cleo",))
     assert fac.is_ready(out["id"])

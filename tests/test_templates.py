@@ -49,6 +49,8 @@ SUMMARY_KEYS = {
     "actions_without_proposal",
     "carried",
     "moved",
+    "overdue",
+    "today",
 }
 DATA_KEYS = {
     "workshop",
@@ -250,7 +252,7 @@ def test_the_summary_views(rich: Workshop) -> None:
         "Sales:Dana K. -:Ann+Bob ",
         "Sales@1=1 IT@2=2 HR@3=1 ",
         "Sales>Homeowners+2 IT>Sales+2 ",
-        "Homeowners(Sales(IT(HR ) ) ) ",
+        "Homeowners(Sales(IT(HR(IT ) ) ) ) ",  # HR's supplier IT: the loop, marked, not followed
         "Audit",
         "flowchart RL",
         "First visit:IT1!-[HR2]",

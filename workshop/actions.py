@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .errors import PlanError
@@ -18,6 +19,14 @@ from actions a
 left join proposals p on p.id = a.proposal_id
 left join groups g on g.id = a.owner_id
 """
+
+
+OPEN_STATUSES = ("planned", "doing")  # not finished: done and dropped are never overdue
+
+
+def is_overdue(status: str, due: str | None, today: dt.date) -> bool:
+    """An action is overdue when it is not finished and its due date is before `today`."""
+    return status in OPEN_STATUSES and bool(due) and due < today.isoformat()  # type: ignore[operator]
 
 
 def clean_action_fields(values: dict[str, Any]) -> dict[str, Any]:

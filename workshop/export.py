@@ -1,11 +1,13 @@
 """Exports: the JSON shape of DESIGN.md, and text formats rendered from Jinja templates.
 
-Exports are deterministic: rows in id order, keys in a fixed order, no clock.
+Exports are deterministic: rows in id order, keys in a fixed order, and one date only: the
+day that decides which actions are overdue (`today`, the clock's date unless given).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import json
@@ -28,6 +30,7 @@ from jinja2 import (
 from jinja2.sandbox import SecurityError
 
 from . import sandbox
+from .actions import is_overdue
 from .chain import onion_layers
 from .errors import WorkshopError
 from .model import Result
@@ -52,8 +55,15 @@ def _names(ws: Workshop, table: str, column: str = "name") -> dict[int, str]:
     return {r[0]: r[1] for r in ws.db.execute(f'select id, "{column}" from "{table}"')}
 
 
-def as_dict(ws: Workshop) -> dict[str, Any]:
-    """The whole workshop in the plan/export shape, references by name."""
+def export_day() -> dt.date:
+    """The day an export calls today, unless one is given (tests replace it)."""
+    return dt.date.today()
+
+
+def as_dict(ws: Workshop, today: dt.date | None = None) -> dict[str, Any]:
+    """The whole workshop in the plan/export shape, references by name; an action is
+    `overdue` when it is not finished and was due before `today` (default: export_day())."""
+    today = today or export_day()
     db = ws.db
     groups = _names(ws, "groups")
     customers = _names(ws, "customers")
@@ -221,6 +231,7 @@ def as_dict(ws: Workshop) -> dict[str, Any]:
                 "due": r["due"],
                 "kpi": r["kpi"],
                 "status": r["status"],
+                "overdue": is_overdue(r["status"], r["due"], today),
                 "notes": r["notes"],
                 "previous_status": r["previous_status"],
             }
@@ -345,18 +356,22 @@ def _template_line(error: BaseException, name: str) -> str:
     return f", line {line}" if line else ""
 
 
-def template_data(ws: Workshop) -> dict[str, Any]:
-    """What templates see: the JSON export's data and `summary` (derived views)."""
+def template_data(ws: Workshop, today: dt.date | None = None) -> dict[str, Any]:
+    """What templates see: the JSON export's data and `summary` (derived views), with
+    overdue actions as of `today` (default: export_day())."""
     from .summary import summary
 
-    data = as_dict(ws)
-    data["summary"] = summary(ws, data)
+    today = today or export_day()
+    data = as_dict(ws, today)
+    data["summary"] = summary(ws, data, today)
     return data
 
 
 # CSV: one row per item, for spreadsheets and trackers.
 CSV_TABLES: dict[str, tuple[str, ...]] = {
-    "actions": ("proposal", "owner", "due", "kpi", "status", "notes", "previous_status"),
+    "actions": (
+        "proposal", "owner", "due", "kpi", "status", "notes", "previous_status", "overdue",
+    ),
     "handoffs": (
         "from", "to", "provides", "needs", "expectation", "self_rating", "customer_rating", "gap",
     ),
@@ -406,18 +421,24 @@ def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
 
 
 def export(
-    ws: Workshop, fmt: str, *, template: tuple[str, str] | None = None, what: str = "actions"
+    ws: Workshop,
+    fmt: str,
+    *,
+    template: tuple[str, str] | None = None,
+    what: str = "actions",
+    today: dt.date | None = None,
 ) -> str:
     """The workshop as `fmt` (json, md, html or csv); with `template` (its name and text), the
-    user's template renders the same data instead of the bundled one."""
+    user's template renders the same data instead of the bundled one. Actions due before
+    `today` (default: export_day()) and not finished are marked overdue."""
     if fmt not in FORMATS:
         raise WorkshopError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if template is not None:
         name, text = template
-        return render_user_template(text, name, template_data(ws))
+        return render_user_template(text, name, template_data(ws, today))
     if fmt == "json":
-        return json.dumps(as_dict(ws), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(as_dict(ws, today), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return export_csv(as_dict(ws), what)
-    text = render(f"summary.{fmt}.j2", template_data(ws))
+        return export_csv(as_dict(ws, today), what)
+    text = render(f"summary.{fmt}.j2", template_data(ws, today))
     return text.rstrip("\n") + "\n"

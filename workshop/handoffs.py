@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import PlanError
-from .model import ChainNode, Customer, Group, GroupGap, Handoff
+from .model import Customer, Group, GroupGap, Handoff
 from .vocabulary import clean_name, clean_text, rating
 
 if TYPE_CHECKING:
+    from .chain import ChainLink
     from .store import Workshop
 
 HANDOFF_TEXT = {
@@ -210,40 +211,10 @@ class HandoffRecords:
             summary, key=lambda s: (s.average is None, -(s.average or 0), s.group.name.casefold())
         )
 
-    def customer_chain(self: Workshop) -> tuple[list[ChainNode], list[Group]]:
-        """The chain as a tree: each customer at a root, the groups serving it below, and so on
-        along shortest paths (each group once, under the nearest group it serves). Returns the
+    def customer_chain(self: Workshop) -> tuple[list[ChainLink], list[Group]]:
+        """The chain as a tree: each customer at a root, every group serving it below, and so
+        on (a group appears under each group it serves; see `chain.chain_tree`). Returns the
         trees and the groups no chain reaches (the orphans)."""
-        groups = {g.id: g for g in self.groups()}
-        handoffs = self.handoffs()
-        roots: list[ChainNode] = []
-        nodes: dict[int, ChainNode] = {}
-        for customer in self.customers():
-            root = ChainNode(customer.name, True, 0)
-            for h in handoffs:
-                if h.receiver_customer_id == customer.id:
-                    child = ChainNode(h.provider, False, 1, h.provides)
-                    root.children.append(child)
-                    nodes.setdefault(h.provider_id, child)
-            roots.append(root)
-        placed = {gid for gid, g in groups.items() if g.customer_distance == 1}
-        for distance in range(2, len(groups) + 2):
-            layer = [g for g in groups.values() if g.customer_distance == distance]
-            if not layer:
-                break
-            for group in layer:
-                parent = min(
-                    (
-                        h
-                        for h in handoffs
-                        if h.provider_id == group.id
-                        and h.receiver_group_id in placed
-                        and groups[h.receiver_group_id].customer_distance == distance - 1
-                    ),
-                    key=lambda h: (h.receiver.casefold(), h.id),
-                )
-                node = ChainNode(group.name, False, distance, parent.provides)
-                nodes[parent.receiver_group_id].children.append(node)  # type: ignore[index]
-                nodes[group.id] = node
-                placed.add(group.id)
-        return roots, [g for g in groups.values() if g.is_orphan]
+        from .chain import customer_chain
+
+        return customer_chain(self)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .errors import FileBusy, NotFound, Removed, WorkshopError
 from .model import Participant
-from .room import RoomRecords, key_matches
+from .room import Readiness, RoomRecords, key_matches
 
 if TYPE_CHECKING:
     import threading
@@ -181,6 +181,27 @@ class PresenceRecords(RoomRecords):
             Attendee(pid, name, gid, group, bool(leads), tuple((ways or "").split()), bool(ready))
             for pid, name, gid, group, leads, ways, ready in rows
         ]
+
+    def readiness(
+        self: Workshop, within: float = PRESENCE_WINDOW, *, now: float | None = None
+    ) -> Readiness:
+        """Who of the participants here now (seen within the last `within` seconds, as in
+        `present`) is done with the room's phase. The facilitator, those removed and those
+        not connected now are not counted: a follow-up workshop's carried participants count
+        once they join again."""
+        now = time.time() if now is None else now
+        rows = self.conn.execute(
+            "select p.name, r.participant_id is not null from participants p"
+            " left join readiness r on r.participant_id = p.id"
+            " and r.phase = (select phase from workshop where id = 1)"
+            " where not p.facilitator and p.removed_at is null"
+            " and exists (select 1 from presence s where s.participant_id = p.id"
+            " and s.seen_at > ?)"
+            " order by p.name collate nocase, p.id",
+            [now - within],
+        ).fetchall()
+        names = tuple(name for name, ready in rows if ready)
+        return Readiness(len(names), len(rows), names)
 
     # -- removal -------------------------------------------------------------------------
 

@@ -249,11 +249,22 @@ class Attempt:
 
 @dataclass(frozen=True)
 class Readiness:
-    """How many participants said they are done with a phase."""
+    """How many of the participants here now said they are done with the room's phase:
+    `total` counts those present (see `PresenceRecords.readiness`), `ready` and `names` those
+    of them who are done."""
 
     ready: int
     total: int
     names: tuple[str, ...]
+
+    @property
+    def nobody(self) -> bool:
+        """No participant is here (the facilitator is not counted)."""
+        return self.total == 0
+
+    def label(self) -> str:
+        """The count in a few words: "✔ 2/5 done", or "nobody here yet"."""
+        return "nobody here yet" if self.nobody else f"✔ {self.ready}/{self.total} done"
 
 
 class RoomRecords:
@@ -551,14 +562,4 @@ class RoomRecords:
         ).fetchone()
         return row is not None
 
-    def readiness(self: Workshop) -> Readiness:
-        """Done participants over all participants in this phase (the facilitator and
-        those removed from the room aside)."""
-        rows = self.conn.execute(
-            "select p.name, r.participant_id is not null from participants p"
-            " left join readiness r on r.participant_id = p.id"
-            " and r.phase = (select phase from workshop where id = 1)"
-            " where not p.facilitator and p.removed_at is null order by p.name collate nocase"
-        ).fetchall()
-        names = tuple(name for name, ready in rows if ready)
-        return Readiness(len(names), len(rows), names)
+    # readiness(): who of those here now is done; in presence.py, as it needs who is here

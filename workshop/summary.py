@@ -5,10 +5,12 @@ rely on the same documented shape; everything in a stable order, so exports are 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .model import ChainNode, Contribution
+from .chain import ChainLink, customer_chain
+from .model import Contribution
 from .vocabulary import SENTIMENTS
 
 if TYPE_CHECKING:
@@ -24,13 +26,23 @@ def mermaid_label(text: str) -> str:
     return f'"{safe}"'
 
 
-def _chain_node(node: ChainNode) -> dict[str, Any]:
+def _export_day() -> dt.date:
+    from .export import export_day
+
+    return export_day()
+
+
+def _chain_node(node: ChainLink) -> dict[str, Any]:
+    """A node of the chain: `seen` ("cycle", "above", "below": the group's suppliers are
+    shown elsewhere in the tree) and `more` (a "… N more" stand-in) as in workshop.chain."""
     return {
         "name": node.name,
         "is_customer": node.is_customer,
         "distance": node.distance,
         "provides": node.provides,
-        "children": [_chain_node(child) for child in node.children],
+        "seen": node.seen,
+        "more": node.more,
+        "children": [_chain_node(child) for child in node.children],  # type: ignore[arg-type]
     }
 
 
@@ -77,8 +89,9 @@ def _onion(peeled: list[Contribution]) -> list[dict[str, Any]]:
     return attach(None)
 
 
-def summary(ws: Workshop, data: dict[str, Any]) -> dict[str, Any]:
-    """The derived views, given the export data of the same workshop."""
+def summary(ws: Workshop, data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """The derived views, given the export data of the same workshop (whose actions say
+    whether they are `overdue` as of `today`: the day is given for the report to name it)."""
     groups = [g["name"] for g in data["groups"]]
     people: dict[str | None, list[str]] = {}
     for p in data["participants"]:
@@ -98,7 +111,7 @@ def summary(ws: Workshop, data: dict[str, Any]) -> dict[str, Any]:
     rated = [h for h in data["handoffs"] if h["gap"] is not None]
     gaps = sorted(rated, key=lambda h: (-abs(h["gap"]), -h["gap"], h["id"]))
 
-    trees, orphans = ws.customer_chain()
+    trees, orphans = customer_chain(ws)
     onions = ws.onions()
     counts: dict[str, Counter[str]] = {g: Counter() for g in groups}
     for comment in data["comments"]:
@@ -130,4 +143,6 @@ def summary(ws: Workshop, data: dict[str, Any]) -> dict[str, Any]:
         "actions_without_proposal": [a for a in data["actions"] if not a["proposal"]],
         "carried": carried,
         "moved": [a for a in carried if a["status"] != a["previous_status"]],
+        "overdue": sum(1 for a in data["actions"] if a["overdue"]),
+        "today": (today or _export_day()).isoformat(),
     }

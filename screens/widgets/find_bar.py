@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Tree
 from textual.widgets.tree import TreeNode
 
-from screens.widgets.plain import PlainInput, PlainTable
+from screens.widgets.plain import PlainInput, PlainTable, plain
 
 MAX_QUERY = 200  # characters: a find is a few words, never a paste of a document
 
@@ -112,7 +112,7 @@ class FindBar(PlainInput):
     def _step(self, forward: bool, *, include_current: bool = False) -> None:
         found = self.matches()
         if not found:
-            self.border_subtitle = "no match" if self.value.strip() else ""
+            self.border_subtitle = plain("no match" if self.value.strip() else "")
             return
         here = self.current_row()
         if forward:
@@ -121,7 +121,7 @@ class FindBar(PlainInput):
         else:
             behind = [i for i in found if i < here]
             row = behind[-1] if behind else found[-1]
-        self.border_subtitle = f"{found.index(row) + 1} of {len(found)}"
+        self.border_subtitle = plain(f"{found.index(row) + 1} of {len(found)}")
         self.go_to(row)
 
     @on(Input.Changed)

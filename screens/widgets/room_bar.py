@@ -33,9 +33,7 @@ def room_line(state: RoomState) -> Text:
             parts.append(Text(f"⏱ time is up{locked}", style="bold"))
         else:
             parts.append(Text(f"⏱ {timer.clock()} left", style="bold" if timer.warning else ""))
-    ready = state.readiness
-    if ready.total:
-        parts.append(Text(f"✔ {ready.ready}/{ready.total} done"))
+    parts.append(Text(state.readiness.label()))  # only those here now count
     if not state.facilitator and state.looking_back:
         parts.append(
             Text(
