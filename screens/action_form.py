@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select
 
 from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from workshop.model import Action, Group, Proposal
 from workshop.vocabulary import STATUSES
@@ -45,7 +46,6 @@ class ActionForm(RecordForm):
     """Plan an action (optionally starting from a proposal), or edit one."""
 
     CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
-    LAST_FIELD = "notes"
 
     def __init__(
         self,
@@ -109,7 +109,7 @@ class ActionForm(RecordForm):
                 id="status",
             )
             yield Label("Notes")
-            yield PlainInput(a.notes if a else "", id="notes")
+            yield PlainTextArea(a.notes if a else "", id="notes")
             yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -127,5 +127,5 @@ class ActionForm(RecordForm):
             due=self.query_one("#due", Input).value,
             kpi=self.query_one("#kpi", Input).value,
             status=str(self.query_one("#status", Select).value),
-            notes=self.query_one("#notes", Input).value,
+            notes=self.query_one("#notes", PlainTextArea).text,
         )

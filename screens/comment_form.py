@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select
 
 from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from workshop.model import Comment, Touchpoint
 from workshop.vocabulary import SENTIMENTS
@@ -49,7 +50,7 @@ class CommentForm(RecordForm):
         with VerticalScroll(id="form"):
             yield PlainStatic("Edit comment" if c else "Add a customer comment", id="form-title")
             yield Label("What the customer said")
-            yield PlainInput(c.text if c else "", id="text", placeholder="in their own words")
+            yield PlainTextArea(c.text if c else "", id="text", placeholder="in their own words")
             yield Label("At which touchpoint (optional)")
             yield PlainSelect(
                 [(f"{t.name} ({t.customer or 'no customer'})", t.id) for t in self.touchpoints],
@@ -74,12 +75,12 @@ class CommentForm(RecordForm):
             yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
+        self.query_one("#text", PlainTextArea).focus()
 
     def draft(self) -> CommentDraft:
         touchpoint = self.query_one("#touchpoint", Select).value
         return CommentDraft(
-            text=self.query_one("#text", Input).value,
+            text=self.query_one("#text", PlainTextArea).text,
             touchpoint_id=None if touchpoint is Select.NULL else int(touchpoint),  # type: ignore[arg-type]
             sentiment=str(self.query_one("#sentiment", Select).value),
             date=self.query_one("#date", Input).value,
@@ -87,6 +88,6 @@ class CommentForm(RecordForm):
 
     def validate_draft(self, draft: CommentDraft) -> str | None:
         if not draft.text.strip():
-            self.query_one("#text", Input).focus()
+            self.query_one("#text", PlainTextArea).focus()
             return "Type what the customer said."
         return None

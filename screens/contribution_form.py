@@ -9,9 +9,10 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Checkbox, Label, Select
 
-from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
+from screens.widgets.plain import PlainSelect, PlainStatic
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from screens.widgets.toggles import TickBox
 from workshop.model import Contribution
@@ -37,7 +38,6 @@ class ContributionForm(RecordForm):
     rest on this one."""
 
     CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
-    LAST_FIELD = "what"
 
     def __init__(
         self,
@@ -83,7 +83,7 @@ class ContributionForm(RecordForm):
                 id="supports",
             )
             yield Label("What it does for them")
-            yield PlainInput(
+            yield PlainTextArea(
                 c.what if c else "", id="what", placeholder="e.g. keeps the tablets working"
             )
             yield Label("Effect on the ripple toward the customer")
@@ -105,7 +105,7 @@ class ContributionForm(RecordForm):
         return ContributionDraft(
             group_id=None if group is Select.NULL else int(group),  # type: ignore[arg-type]
             supports_group_id=None if supports in (OWNER, Select.NULL) else int(supports),  # type: ignore[arg-type]
-            what=self.query_one("#what", Input).value,
+            what=self.query_one("#what", PlainTextArea).text,
             effect=str(self.query_one("#effect", Select).value),
             fail_point=self.query_one("#fail_point", Checkbox).value,
         )

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Label
 
 from screens.widgets.plain import PlainInput, PlainStatic
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from workshop.model import Customer
 from workshop.vocabulary import NAME_MAX
@@ -28,7 +29,6 @@ class CustomerForm(RecordForm):
     """Add a paying customer or segment, or edit one."""
 
     CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
-    LAST_FIELD = "segment"
 
     def __init__(
         self, save: Callable[[CustomerDraft], None], customer: Customer | None = None
@@ -46,7 +46,7 @@ class CustomerForm(RecordForm):
                 c.name if c else "", id="name", max_length=NAME_MAX, placeholder="e.g. Landlords"
             )
             yield Label("Who they are")
-            yield PlainInput(
+            yield PlainTextArea(
                 c.segment if c else "",
                 id="segment",
                 placeholder="e.g. letting agents with 5+ homes",
@@ -58,7 +58,7 @@ class CustomerForm(RecordForm):
 
     def draft(self) -> CustomerDraft:
         return CustomerDraft(
-            self.query_one("#name", Input).value, self.query_one("#segment", Input).value
+            self.query_one("#name", Input).value, self.query_one("#segment", PlainTextArea).text
         )
 
     def validate_draft(self, draft: CustomerDraft) -> str | None:

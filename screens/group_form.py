@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select
 
 from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from workshop import Group
 from workshop.vocabulary import KINDS, NAME_MAX
@@ -30,7 +31,6 @@ class GroupForm(RecordForm):
     """Add a group, or edit one."""
 
     CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
-    LAST_FIELD = "good_day"
 
     def __init__(self, save: Callable[[GroupDraft], None], group: Group | None = None) -> None:
         super().__init__(save)
@@ -55,9 +55,11 @@ class GroupForm(RecordForm):
                 id="kind",
             )
             yield Label("Role: what we do, and for whom")
-            yield PlainInput(group.role if group else "", id="role", placeholder="We … so that …")
+            yield PlainTextArea(
+                group.role if group else "", id="role", placeholder="We … so that …"
+            )
             yield Label("A good day for our customers looks like…")
-            yield PlainInput(
+            yield PlainTextArea(
                 group.good_day if group else "", id="good_day", placeholder="Every … gets … by …"
             )
             yield from self.compose_footer()
@@ -69,8 +71,8 @@ class GroupForm(RecordForm):
         return GroupDraft(
             name=self.query_one("#name", Input).value,
             kind=str(self.query_one("#kind", Select).value),
-            role=self.query_one("#role", Input).value,
-            good_day=self.query_one("#good_day", Input).value,
+            role=self.query_one("#role", PlainTextArea).text,
+            good_day=self.query_one("#good_day", PlainTextArea).text,
         )
 
     def validate_draft(self, draft: GroupDraft) -> str | None:

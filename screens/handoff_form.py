@@ -12,10 +12,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select
 
 from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from workshop.model import Handoff
 
 FIELDS = ("provides", "needs", "expectation", "self_rating", "customer_rating")
+PARAGRAPHS = ("needs", "expectation")  # the fields that hold a sentence or more
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,11 @@ class HandoffForm(RecordForm):
             yield Label("What we provide")
             yield PlainInput(h.provides if h else "", id="provides", placeholder="e.g. laptops")
             yield Label("What matters most to them")
-            yield PlainInput(h.needs if h else "", id="needs", placeholder="e.g. ready on day one")
+            yield PlainTextArea(
+                h.needs if h else "", id="needs", placeholder="e.g. ready on day one"
+            )
             yield Label("Agreed expectation (service level)")
-            yield PlainInput(
+            yield PlainTextArea(
                 h.expectation if h else "",
                 id="expectation",
                 placeholder="e.g. access ready on the new hire's first day",
@@ -110,8 +114,13 @@ class HandoffForm(RecordForm):
         receiver = self.query_one("#receiver", Select).value
         return HandoffDraft(
             receiver="" if receiver is Select.NULL else str(receiver),
-            **{name: self.query_one(f"#{name}", Input).value for name in FIELDS},
+            **{name: self._text(name) for name in FIELDS},
         )
+
+    def _text(self, name: str) -> str:
+        if name in PARAGRAPHS:
+            return self.query_one(f"#{name}", PlainTextArea).text
+        return self.query_one(f"#{name}", Input).value
 
     def validate_draft(self, draft: HandoffDraft) -> str | None:
         if not draft.receiver:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select
 
 from screens.widgets.plain import PlainInput, PlainSelect, PlainStatic, plain
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from screens.widgets.short_text import cut
 from workshop.model import Comment, Contribution, Customer, Group, Proposal, Touchpoint
@@ -69,7 +70,6 @@ class ProposalForm(RecordForm):
     """Propose a process or policy change, or edit one."""
 
     CSS_PATH = [Path(__file__).with_name("widgets") / "record_form.tcss"]
-    LAST_FIELD = "description"
 
     def __init__(
         self,
@@ -95,7 +95,7 @@ class ProposalForm(RecordForm):
                 p.title if p else "", id="title", placeholder="e.g. Survey checklist gate"
             )
             yield Label("What would change, and why")
-            yield PlainInput(p.description if p else "", id="description")
+            yield PlainTextArea(p.description if p else "", id="description")
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Owning group")
@@ -160,7 +160,7 @@ class ProposalForm(RecordForm):
     def draft(self) -> ProposalDraft:
         return ProposalDraft(
             title=self.query_one("#title", Input).value,
-            description=self.query_one("#description", Input).value,
+            description=self.query_one("#description", PlainTextArea).text,
             owner_id=_chosen(self.query_one("#owner", Select)),
             beneficiary=_chosen(self.query_one("#beneficiary", Select)),
             touchpoint_id=_chosen(self.query_one("#touchpoint", Select)),

@@ -9,6 +9,7 @@ from screens.comment_form import CommentForm
 from screens.comments_screen import CommentsScreen
 from screens.route_form import RouteForm
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.plain_text_area import PlainTextArea
 
 
 async def open_comments(pilot) -> CommentsScreen:
@@ -22,7 +23,7 @@ async def add_comment(pilot, text: str, touchpoint_id: int | None, sentiment: st
     await pilot.press("a")
     form = pilot.app.screen
     assert isinstance(form, CommentForm)
-    form.query_one("#text", Input).value = text
+    form.query_one("#text", PlainTextArea).value = text
     if touchpoint_id is not None:
         form.query_one("#touchpoint", Select).value = touchpoint_id
     form.query_one("#sentiment", Select).value = sentiment
@@ -92,7 +93,7 @@ async def test_bad_date_is_refused_in_the_form(small_workshop):
         await pilot.pause()
         assert isinstance(app.screen, CommentForm)
         assert "2026-03-31" in str(app.screen.query_one("#error").render())
-        assert app.screen.query_one("#text", Input).value == "Great crew"
+        assert app.screen.query_one("#text", PlainTextArea).value == "Great crew"
         assert len(small_workshop.comments()) == 1
 
 

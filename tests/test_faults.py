@@ -30,6 +30,7 @@ from screens.app import WorkshopApp
 from screens.group_form import GroupForm
 from screens.groups_screen import GroupsScreen
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.plain_text_area import PlainTextArea
 from workshop import FileBusy, PlanError, Workshop, cli
 from workshop import store as store_module
 from workshop.vocabulary import NAME_MAX, TEXT_MAX
@@ -808,7 +809,7 @@ FORM_CORPUS = (
 
 
 def paste(form: GroupForm, field: str, text: str) -> None:
-    form.query_one(f"#{field}", Input).post_message(events.Paste(text))
+    form.query_one(f"#{field}").post_message(events.Paste(text))
 
 
 async def hostile_form_round(pilot, ws: Workshop, key: str, value: str) -> list[str]:
@@ -826,7 +827,7 @@ async def hostile_form_round(pilot, ws: Workshop, key: str, value: str) -> list[
     paste(form, "role", value)
     await pilot.pause()
     typed_name = form.query_one("#name", Input).value
-    typed_role = form.query_one("#role", Input).value
+    typed_role = form.query_one("#role", PlainTextArea).value
     if key == "sql" and typed_name != value:
         problems.append(f"typing gave {typed_name!r}")
     await pilot.press("ctrl+s")
@@ -858,7 +859,7 @@ async def hostile_form_round(pilot, ws: Workshop, key: str, value: str) -> list[
         return [*problems, "the form closed, expected a refusal"]
     if not str(form.query_one("#error").render()).strip():
         problems.append("no message shown")
-    if (form.query_one("#name", Input).value, form.query_one("#role", Input).value) != (
+    if (form.query_one("#name", Input).value, form.query_one("#role", PlainTextArea).value) != (
         typed_name,
         typed_role,
     ):

@@ -8,6 +8,7 @@ from screens.app import WorkshopApp
 from screens.handoff_form import HandoffForm
 from screens.handoffs_screen import HandoffsScreen
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 
 
@@ -47,7 +48,7 @@ async def test_facilitator_edits_a_handoff_expectation(small_workshop):
         screen.query_one("#serves", DataTable).focus()
         await pilot.press("e")
         assert isinstance(app.screen, HandoffForm)
-        expectation = app.screen.query_one("#expectation", Input)
+        expectation = app.screen.query_one("#expectation", PlainTextArea)
         expectation.value = "Fixed within 2 hours"
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -11,6 +11,7 @@ from screens.contribution_form import ContributionForm
 from screens.onion_screen import OnionScreen
 from screens.touchpoint_form import TouchpointForm
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.plain_text_area import PlainTextArea
 
 
 async def open_onion(pilot) -> OnionScreen:
@@ -52,7 +53,7 @@ async def add_layer(pilot, group: str, helps: str | None, what: str, *, weak: bo
     assert isinstance(form, ContributionForm)
     await choose(pilot, "#group", ws.lookup_id("groups", group))
     await choose(pilot, "#supports", ws.lookup_id("groups", helps) if helps else "owner")
-    form.query_one("#what", Input).value = what
+    form.query_one("#what", PlainTextArea).value = what
     if weak:
         await choose(pilot, "#effect", "weakens")
         form.query_one("#fail_point", Checkbox).value = True
@@ -196,9 +197,10 @@ async def test_deleting_a_layer_takes_what_rests_on_it_and_undo_restores(small_w
 
 
 async def test_group_view_shows_reach_and_weak_links(demo_workshop):
-    """IT in the demo: five touchpoints at their layers; its weakening link is listed."""
+    """IT in the demo: five touchpoints at their layers; its weakening link is listed (at
+    160 columns, where the names have room to show whole)."""
     app = WorkshopApp(demo_workshop)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 50)) as pilot:
         screen = await open_onion(pilot)
         await pilot.press("g")
         picker = screen.query_one("#group-picker")

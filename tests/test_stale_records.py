@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, TabbedContent, Tree
 from screens.app import WorkshopApp
 from screens.phase_screen import PhaseScreen
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.plain_text_area import PlainTextArea
 from screens.widgets.record_form import RecordForm
 from workshop import Workshop
 from workshop.model import Contribution, Touchpoint
@@ -403,7 +404,7 @@ async def test_a_participants_form_after_a_locking_timer_ran_out(ws: Workshop) -
         await press(pilot, "ctrl+s")
         assert app.is_running and app.screen is form
         assert LOCKED in str(form.query_one("#error").render())
-        assert form.query_one("#text", Input).value == "Too slow"
+        assert form.query_one("#text", PlainTextArea).value == "Too slow"
     app.ws.close()
 
 

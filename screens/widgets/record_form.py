@@ -11,10 +11,22 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from screens.widgets.plain import PlainStatic, plain
 from workshop import WorkshopError
+
+# What a form's fields are made of (the first focusable one is where typing starts).
+FIELDS = (Input, TextArea, Select, SelectionList, RadioSet, Checkbox)
 
 
 class RecordForm(ModalScreen[bool]):
@@ -30,6 +42,10 @@ class RecordForm(ModalScreen[bool]):
             "escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form without saving"
         ),
     ]
+    # On a screen under 32 lines the fields sit closer together (the `-short` class).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    # The one-line Input in which Enter saves (Enter in any other Input moves to the next
+    # field; Enter in a multi-line field makes a new line, and ctrl+s saves).
     LAST_FIELD = ""
     SAVE_LABEL = "Save"  # what the save button says ("Start" for the timer)
 
@@ -67,7 +83,19 @@ class RecordForm(ModalScreen[bool]):
         self.call_after_refresh(self._remember_opening)
 
     def _remember_opening(self) -> None:
+        self._focus_first_field()
         self._opened = self._current_draft()
+
+    def _focus_first_field(self) -> None:
+        """Whatever a form chose to focus as it opened, the keys typed first land in a field:
+        when nothing in the form has focus, its first field gets it."""
+        focused = self.focused
+        if focused is not None and focused.id != "form":
+            return
+        for widget in self.query("#form *"):
+            if isinstance(widget, FIELDS) and widget.focusable:
+                widget.focus(scroll_visible=False)
+                return
 
     def _current_draft(self) -> Any:
         try:
