@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import importlib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ from screens.widgets.plain import PlainTextApp, plain
 from screens.widgets.room_bar import RoomState
 from workshop import Removed, Workshop, WorkshopError
 from workshop.files import TargetExists, check_target, write_text
+from workshop.lead import LeadTaken, keep_leading
 from workshop.presence import keep_present
 from workshop.room import ATTEMPT_KINDS
 from workshop.vocabulary import PHASES
@@ -142,6 +144,22 @@ class WorkshopApp(PlainTextApp):
         ),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo the last change"),
         Binding(
+            "U,ctrl+y",
+            "redo",
+            "Redo",
+            id="app.redo",
+            tooltip="Redo what the last undo took back (while nothing else changed)",
+            show=False,
+        ),
+        Binding(
+            "E",
+            "edit_workshop",
+            "Workshop",
+            id="app.workshop",
+            tooltip="Workshop details: change its title, date and purpose",
+            show=False,
+        ),
+        Binding(
             "T",
             "phase_timer",
             "Timer",
@@ -195,6 +213,14 @@ class WorkshopApp(PlainTextApp):
             show=False,
         ),
         Binding(
+            "N",
+            "toggle_navigator",
+            "Phases list",
+            id="app.navigator",
+            tooltip="Show or hide the list of phases (hidden by itself on a narrow screen)",
+            show=False,
+        ),
+        Binding(
             "tab",
             "app.focus_next",
             "Next pane",
@@ -233,7 +259,8 @@ class WorkshopApp(PlainTextApp):
 
     # What leads the room: the facilitator's alone, and never behind an open dialog.
     ROOM_ACTIONS = {"next_phase", "previous_phase", "undo", "export_summary", "phase_timer",
-                    "toggle_presenter", "room_access", "people"}  # fmt: skip
+                    "toggle_presenter", "room_access", "people", "redo",
+                    "edit_workshop"}  # fmt: skip
     PARTICIPANT_ACTIONS = {"toggle_ready", "follow_room"}
     # Build the other phases' screens in the background (`prepare_next_phase`). The tests
     # turn it off, but for those of the building itself (tests/conftest.py): when it runs
@@ -250,10 +277,15 @@ class WorkshopApp(PlainTextApp):
         web: bool = False,
         presenter: bool = False,
         key: str | None = None,
+        lead: bool = False,
     ) -> None:
         super().__init__()
         self.presenting = presenter
         self._key = key  # a browser participant's key (from their cookie)
+        # A facilitator's screen started by the command line leads the room: it takes the
+        # lead (workshop/lead.py) or asks; `following` once another facilitator took it over.
+        self._lead_wanted = lead
+        self.following = False
         self._waiting_kinds: set[str] = set()  # attempt kinds whose tries wait, last looked
         if web:  # until its visitor has said who they are, a browser session changes nothing
             ws.act_as_guest()
@@ -393,6 +425,7 @@ class WorkshopApp(PlainTextApp):
         being built are waited for here too; after `App.exit` nothing is left to wait for."""
         await self._finish_building()
         self._stop_presence()
+        self._stop_leading()
         await super()._shutdown()
 
     def switch_mode(self, mode: str) -> AwaitMount:
@@ -444,6 +477,22 @@ class WorkshopApp(PlainTextApp):
         if not self._batch_count:
             self.screen.refresh()
 
+    # Whether the phase navigator shows: None while it follows the screen's width (hidden
+    # when narrow), else as the facilitator chose with N.
+    navigator_shown: bool | None = None
+
+    def action_toggle_navigator(self) -> None:
+        """Hide the phase navigator if it shows, or show it (on every phase's screen)."""
+        screen = self.screen
+        shown = screen.navigator_visible() if isinstance(screen, PhaseScreen) else True
+        self.navigator_shown = not shown
+        for stack in self._screen_stacks.values():
+            for each in stack:
+                if isinstance(each, PhaseScreen):
+                    each.sync_navigator()
+        hidden = "Phases list hidden: N shows it again; [ and ] move between phases."
+        self.notify("Phases list shown." if self.navigator_shown else hidden)
+
     def today(self) -> dt.date:
         """Today's date, for due-date warnings (fixed in tests so pictures stay the same)."""
         return self._today or dt.date.today()
@@ -468,12 +517,16 @@ class WorkshopApp(PlainTextApp):
             self.call_later(self._start)
 
     def _start(self) -> None:
+        if self._ask_who_leads():
+            return  # `_start` again once answered
         self._show_header()
         self.switch_mode(PRESENTER if self.presenting else self.phase)
         self.set_interval(POLL_SECONDS, self._poll_changes)
         self.set_interval(1.0, self._tick_room)
         if self.facilitator:
             self.set_interval(2.0, self._watch_attempts)
+            if self.ws.leads():
+                self._keep_leading()
         elif self.participant_id is not None:
             self._keep_present(self.participant_id)
 
@@ -500,6 +553,107 @@ class WorkshopApp(PlainTextApp):
             self._presence = None
             stop.set()
             beat.join(timeout=3)
+
+    # -- who leads the room --------------------------------------------------------------
+
+    _leading: tuple[threading.Thread, threading.Event] | None = None
+
+    def _ask_who_leads(self) -> bool:
+        """Take the lead as a leading screen starts; when another facilitator leads the room
+        now, ask instead whether to take over, join as a participant or quit. True while the
+        question is open."""
+        if not (self._lead_wanted and self.facilitator) or self.following or self.ws.leads():
+            return False
+        try:
+            self.ws.take_lead()
+        except LeadTaken as taken:
+            from screens.lead_question import LeadQuestion
+
+            question = LeadQuestion(
+                taken.lead, self._answer_lead, ask_name=self.participant_id is None
+            )
+            self.push_screen(question, self._lead_answered)
+            return True
+        except WorkshopError as error:  # a busy or read-only file: the screen still opens
+            self.notify(f"This screen does not lead the room: {error}", severity="warning")
+        return False
+
+    def _answer_lead(self, choice: str, name: str) -> None:
+        """Act on the answer ("take" or "join"); a WorkshopError keeps the question open and
+        says why (a name someone else holds, a busy file)."""
+        if choice == "take":
+            self.ws.take_lead(take_over=True)
+        elif choice == "join":
+            me = self.participant_id
+            if me is None:
+                from workshop.identity import participant_key
+
+                me = self.ws.join(name, key=participant_key())
+                self.ws.actor = name.strip()
+            self.ws.act_as_participant(me)
+            self.participant_id = me
+            self.facilitator = False
+
+    def _lead_answered(self, choice: str | None) -> None:
+        if choice not in ("take", "join"):
+            self.exit(message=plain("Nothing changed: the other facilitator leads the room."))
+            return
+        if choice == "join" and self._needs_group():
+            from screens.join_form import JoinForm
+
+            self.push_screen(
+                JoinForm(self._join, self.ws.groups(), web=False, name=self._my_name()),
+                self._joined,
+            )
+            return
+        self._start()
+
+    def _keep_leading(self) -> None:
+        """Tell the room every few seconds that this screen still leads it, from a thread of
+        its own (as `_keep_present`)."""
+        token = self.ws.lead_token
+        if token is None or self._leading is not None:
+            return
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=keep_leading, args=(self.ws.path, token, stop), name="lead", daemon=True
+        )
+        beat.start()
+        self._leading = (beat, stop)
+
+    def _stop_leading(self, *, release: bool = True) -> None:
+        """End the heartbeat (bounded, as `_stop_presence`) and let the lead go."""
+        if self._leading is not None:
+            beat, stop = self._leading
+            self._leading = None
+            stop.set()
+            beat.join(timeout=3)
+        if release:
+            with contextlib.suppress(WorkshopError, sqlite3.Error):
+                self.ws.release_lead()
+
+    def _check_lead(self) -> None:
+        """A leading screen whose lead another facilitator took says so and follows the
+        room from then on (its room keys are gone; the store refuses them anyway)."""
+        if self._leading is None or self.ws.leads():
+            return
+        self._stop_leading(release=False)
+        other = self.ws.leader()
+        if other is None:  # the lead was let go by hand, not taken: lead again
+            with contextlib.suppress(WorkshopError):
+                self.ws.take_lead()
+                self._keep_leading()
+            return
+        self.following = True
+        if self.current_mode == PRESENTER:  # the projector's view is the leader's
+            self.switch_mode(self.phase)
+        self.notify(
+            f"{other.who} took over; you now follow the room (the phase, the timer, undo and "
+            "room access are theirs now).",
+            severity="warning",
+            timeout=20,
+        )
+        self.refresh_bindings()
 
     def _removed_from_room(self) -> bool:
         """Whether the facilitator removed this participant; if so the app says so and
@@ -637,6 +791,7 @@ class WorkshopApp(PlainTextApp):
         if version == self._seen_version:
             return
         self._seen_version = version
+        self._check_lead()
         if not self._removed_from_room():
             self.refresh_workshop()
 
@@ -665,7 +820,7 @@ class WorkshopApp(PlainTextApp):
         """Whether this person's command palette offers the app's `action`: the facilitator's
         room actions to the facilitator, a participant's own to a participant."""
         if action in self.ROOM_ACTIONS:
-            return self.facilitator
+            return self.facilitator and not self.following
         if action in self.PARTICIPANT_ACTIONS:
             return self.participant_id is not None and not (
                 self.ws.is_facilitator and action == "toggle_ready"
@@ -686,7 +841,7 @@ class WorkshopApp(PlainTextApp):
     def go_to_phase(self, phase: str) -> None:
         """Move the room to `phase` and show its screen (the facilitator); a participant
         looks back at an earlier phase instead, while the room stays where it is."""
-        if not self.facilitator:
+        if not self.facilitator or self.following:
             self._look_at(phase)
             return
         self.ws.update_info(phase=phase)
@@ -778,6 +933,26 @@ class WorkshopApp(PlainTextApp):
         what = self.ws.undo()
         self.notify(f"Undone: {what}.")
         self.refresh_workshop()
+
+    @guarded
+    def action_redo(self) -> None:
+        what = self.ws.redo()
+        self.notify(f"Redone: {what}.")
+        self.refresh_workshop()
+
+    def action_edit_workshop(self) -> None:
+        """The workshop's title, date and purpose: the header shows them at once."""
+        from screens.workshop_form import WorkshopDraft, WorkshopForm
+
+        def save(draft: WorkshopDraft) -> None:
+            self.ws.update_info(title=draft.title, date=draft.date, purpose=draft.purpose)
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.refresh_workshop()
+                self.notify("Saved the workshop's details.")
+
+        self.push_screen(WorkshopForm(save, self.ws.info()), saved)
 
     def summary_path(self) -> Path:
         """Where the summary goes: beside the workshop file, named after it."""

@@ -44,7 +44,7 @@ class WorkshopCommands(Provider):
 
         app = self.app
         run = app.run_action
-        leads = getattr(app, "facilitator", True)
+        leads = getattr(app, "facilitator", True) and not getattr(app, "following", False)
         commands: list[tuple[str, Callable[[], object], str]] = [
             (
                 f"Go to phase {n}: {phase}" if leads else f"Look at phase {n}: {phase}",

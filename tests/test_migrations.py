@@ -294,8 +294,47 @@ def test_presence_migration_keeps_participants_dots_and_readiness(tmp_path: Path
         assert table_rows(ws.conn, "readiness") == before["readiness"]
         assert [p.name for p in ws.participants()] == ["Dana", "Ann"]
         assert not ws.is_removed(2)
-        assert (ws.readiness().ready, ws.readiness().total) == (1, 1)
+        assert (ws.readiness().ready, ws.readiness().total) == (0, 0)  # nobody here yet
         assert [r.votes for r in ws.results(1)] == [2]
         assert ws.present() == []
         assert ws.seen([2], "browser") == [2]
+        assert (ws.readiness().ready, ws.readiness().total) == (1, 1)  # Ann's mark is kept
         assert [p.name for p in ws.present()] == ["Ann"]
+
+
+def test_lead_migration_keeps_the_room_and_starts_with_nobody_leading(tmp_path: Path) -> None:
+    """m008_lead_and_redo on a file of the release before it: every row stays, nobody leads,
+    a plain script still moves the room, the first facilitator to lead takes the lead; the
+    log's older undos cannot be redone, new ones can."""
+    path = tmp_path / "before-lead.db"
+    make_old_file(path, NAMES[: NAMES.index("m008_lead_and_redo")])
+    conn = sqlite3.connect(path)
+    conn.execute("insert into participants (id, name, key) values (1, 'Ann', 'ann')")
+    conn.execute(
+        "insert into events (at, actor, kind, summary, undo, undone) values"
+        " ('2026-01-01T10:00:00+00:00', '', 'add', 'Added group Straße',"
+        ' \'{"op": "delete", "table": "groups", "ids": [3]}\', 1),'
+        " ('2026-01-01T10:01:00+00:00', '', 'undo', 'Undid: Added group Straße', '', 0)"
+    )
+    conn.commit()
+    before = {t: table_rows(conn, t) for t in [*OLD_TABLES, "participants"]}
+    events = table_rows(conn, "events")
+    assert "lead" not in {r[0] for r in conn.execute("select name from sqlite_master")}
+    conn.close()
+    with Workshop.open(path, actor="Dana") as ws, Workshop.open(path, actor="Sam") as other:
+        assert {t: table_rows(ws.conn, t) for t in before} == before
+        assert table_rows(ws.conn, "lead") == []
+        assert [r[:-1] for r in table_rows(ws.conn, "events")] == events
+        assert [r[-1] for r in table_rows(ws.conn, "events")] == ["", ""]
+        assert ws.can_redo() is None  # an older release's undo says not how to redo it
+        ws.add_group("Legal")
+        ws.undo()
+        assert ws.redo() == "Added group Legal"
+        assert ws.lead() is None and ws.leader() is None
+        ws.update_info(phase="vote")  # nobody leads: a script moves the room
+        assert ws.take_lead().name == "Dana"
+        with pytest.raises(WorkshopError, match=r"Someone else leads this room now \(Dana"):
+            other.update_info(phase="proposals")
+        with pytest.raises(sqlite3.IntegrityError):  # one lead at most
+            ws.conn.execute("insert into lead (id, token, since, beat_at) values (2, 'x', 0, 0)")
+    assert [r[2] for r in applied_rows(path)] == NAMES

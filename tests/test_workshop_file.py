@@ -83,7 +83,7 @@ def test_pragmas_and_schema_version(small_workshop: Workshop) -> None:
     assert db.execute("pragma foreign_keys").fetchone()[0] == 1
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert 1000 <= db.execute("pragma busy_timeout").fetchone()[0] <= 10_000
-    assert small_workshop.info().schema_version == schema.SCHEMA_VERSION == 7
+    assert small_workshop.info().schema_version == schema.SCHEMA_VERSION == 8
 
 
 def test_older_schema_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:

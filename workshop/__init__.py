@@ -5,6 +5,7 @@ ws = Workshop.create("q3.db", title="Q3 customer chain")
 """
 
 from .errors import FileBusy, NotFound, PlanError, Removed, VoteRejected, WorkshopError
+from .lead import Lead, LeadTaken, NotLeading
 from .model import Group, Info
 from .store import Workshop
 
@@ -13,7 +14,10 @@ __all__ = [
     "FileBusy",
     "Group",
     "Info",
+    "Lead",
+    "LeadTaken",
     "NotFound",
+    "NotLeading",
     "PlanError",
     "Removed",
     "VoteRejected",

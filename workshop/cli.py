@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shlex
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -84,10 +86,13 @@ def _launch(
         web=web,
         presenter=presenter,
         key=key,
+        lead=True,  # a facilitator's screen leads the room (or asks, when someone else does)
     )
     try:
         app.run()
     finally:
+        with contextlib.suppress(WorkshopError, sqlite3.Error):
+            ws.release_lead()
         ws.close()
     if app.return_code:
         sys.exit(app.return_code)
@@ -160,13 +165,24 @@ def main() -> None:
     help="Start the demo afresh: its file is made again from the demo plan (what was changed "
     "in it is gone).",
 )
-def demo(path: Path | None, reset: bool) -> None:
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Lead the room even if another facilitator leads it now, without asking.",
+)
+def demo(path: Path | None, reset: bool, take_over: bool) -> None:
     """Open a ready-made demo workshop as facilitator (created on first use)."""
     path = path or default_demo_path()
     if reset:
         reset_demo(path)
         click.echo(f"The demo starts afresh: {path}", err=True)
-    _launch(open_demo(path))
+    ws = open_demo(path)
+    try:
+        _settle_lead(ws, take_over=take_over)
+    except BaseException:
+        ws.close()
+        raise
+    _launch(ws)
 
 
 @main.command()
@@ -248,16 +264,49 @@ def _pin(*, confirm: bool = False) -> str:
     help="Start in the presenter view: large, high contrast, only what the room may see "
     "(P switches to the working screens).",
 )
-def run(file: Path, presenter: bool) -> None:
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Lead the room even if another facilitator leads it now, without asking (they are "
+    "told, and follow the room).",
+)
+def run(file: Path, presenter: bool, take_over: bool) -> None:
     """Open workshop FILE as facilitator (the projected screen). A workshop with a facilitator
-    PIN asks for it (or reads $WORKSHOP_PIN)."""
+    PIN asks for it (or reads $WORKSHOP_PIN). When another facilitator leads the room already,
+    the screen says who and since when, and asks whether to take over, join as a participant
+    or quit (without a terminal to ask on: refused, unless --take-over)."""
     ws = Workshop.open(file)
     try:
         _prove_facilitator(ws, source="workshop run")
+        _settle_lead(ws, take_over=take_over)
     except BaseException:
         ws.close()
         raise
     _launch(ws, presenter=presenter)
+
+
+def _settle_lead(ws: Workshop, *, take_over: bool) -> None:
+    """Before a facilitator's screen starts: with `take_over`, take the lead now; else, when
+    someone else leads and there is no terminal to ask on, refuse (the screen would wait for
+    an answer nobody can give). Otherwise the screen takes the lead, or asks."""
+    if take_over:
+        ws.take_lead(take_over=True)
+        return
+    other = ws.other_leader()
+    if other is None or _can_ask_who_leads():
+        return
+    path = shlex.quote(str(ws.path))
+    raise WorkshopError(
+        f"{other.who} leads this room since {other.since_clock()} ({other.where}), and there "
+        f"is no terminal to ask whether to take over: add --take-over to lead it from here, or "
+        f"join it as a participant with `workshop join {path} --as NAME`."
+    )
+
+
+def _can_ask_who_leads() -> bool:
+    """Whether the screen may ask who leads: a terminal on both ends, and not in CI."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return _can_ask() and sys.stdout is not None and sys.stdout.isatty() and not ci
 
 
 def _prove_facilitator(ws: Workshop, *, source: str) -> None:

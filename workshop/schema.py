@@ -354,6 +354,22 @@ def m007_presence(db: Database) -> None:
         db.execute(sql)
 
 
+@_step
+def m008_lead_and_redo(db: Database) -> None:
+    """Who leads the room: one row, the lead of the facilitator whose screen moves the room
+    (a secret token, their name, the OS user, host and process, since when and when it last
+    said it is there); no row: nobody leads (see workshop/lead.py). And, on each undo in the
+    event log, what redoing it takes (empty: it cannot be redone)."""
+    for sql in (
+        "create table lead (id integer primary key constraint lead_one check (id = 1),"
+        " token text not null, name text not null default '', user text not null default '',"
+        " host text not null default '', pid integer, since real not null,"
+        " beat_at real not null)",
+        "alter table events add column redo text not null default ''",
+    ):
+        db.execute(sql)
+
+
 def known_names() -> list[str]:
     """Names of the migrations this release knows, in order."""
     return [fn.__name__ for fn in _STEPS]

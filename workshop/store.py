@@ -25,6 +25,7 @@ from .comments import CommentRecords
 from .errors import FileBusy, NotFound, PlanError, WorkshopError
 from .files import refuse_special
 from .handoffs import HandoffRecords
+from .lead import LeadRecords
 from .model import Group, Info
 from .onion import OnionRecords
 from .presence import PresenceRecords
@@ -150,6 +151,7 @@ def _database(conn: sqlite3.Connection) -> Database:
 
 
 class Workshop(
+    LeadRecords,
     HandoffRecords,
     OnionRecords,
     CommentRecords,
@@ -440,12 +442,12 @@ class Workshop(
         return latest if latest and latest["undo"] else None
 
     def _latest_change(self) -> dict[str, Any] | None:
-        """The latest change not yet undone (votes, joins, room events and undos aside). When
-        it has no undo data (an import), it blocks undo: reverting anything older could take
-        the imported rows with it."""
+        """The latest change not yet undone (votes, joins, room events, undos and redos
+        aside). When it has no undo data (an import), it blocks undo: reverting anything older
+        could take the imported rows with it."""
         rows = list(
             self.db["events"].rows_where(
-                "undone = 0 and kind not in ('undo', 'vote', 'join', 'room')",
+                "undone = 0 and kind not in ('undo', 'redo', 'vote', 'join', 'room')",
                 order_by="id desc",
                 limit=1,
             )
@@ -453,7 +455,8 @@ class Workshop(
         return rows[0] if rows else None
 
     def undo(self) -> str:
-        """Revert the latest change that can be undone; returns what was undone."""
+        """Revert the latest change that can be undone; returns what was undone. The undo is
+        logged with what `redo` takes to re-apply the change."""
         self._facilitator_only("undo changes")
         with self.transaction():
             event = self._latest_change()
@@ -463,22 +466,163 @@ class Workshop(
                 raise WorkshopError(f"Nothing to undo: “{event['summary']}” cannot be undone.")
             data = json.loads(event["undo"])
             try:
-                if data["op"] == "restore":
-                    undo.restore(self.db, data["snapshot"])
-                elif data["op"] == "update":
-                    self.db[data["table"]].update(data["id"], data["values"])
-                elif data["op"] == "delete":
-                    for rid in data["ids"]:
-                        self.conn.execute(f'delete from "{data["table"]}" where id = ?', [rid])
-                elif data["op"] == "routes":
-                    self._set_routes(data["comment_id"], data["group_ids"])
+                again = self._apply_change(data)
             except sqlite3.IntegrityError:
                 raise WorkshopError(
                     f"Cannot undo “{event['summary']}”: a name it needs is in use again."
                 ) from None
             self.db["events"].update(event["id"], {"undone": 1})
             self._record("undo", f"Undid: {event['summary']}", None)
+            self.conn.execute(  # what redoing it takes, on the undo just logged
+                "update events set redo = ? where id = (select max(id) from events)",
+                [json.dumps({"event": event["id"], "apply": again})],
+            )
         return event["summary"]
+
+    def can_redo(self) -> str | None:
+        """Summary of the change `redo` would re-apply, or None."""
+        try:
+            return self._redo_target()[1]["summary"]
+        except WorkshopError:
+            return None
+
+    def redo(self) -> str:
+        """Re-apply the change the latest undo reverted, if nothing else changed since
+        (WorkshopError saying why not otherwise); returns what was redone. The redo is logged,
+        and undo reverts the change again."""
+        self._facilitator_only("redo changes")
+        with self.transaction():
+            undone, event = self._redo_target()
+            try:
+                back = self._apply_change(json.loads(undone["redo"])["apply"])
+            except sqlite3.IntegrityError:
+                raise WorkshopError(
+                    f"Cannot redo “{event['summary']}”: the workshop changed since the undo."
+                ) from None
+            self.conn.execute(
+                "update events set undone = 0, undo = ? where id = ?",
+                [json.dumps(back), event["id"]],
+            )
+            self.conn.execute("update events set undone = 1 where id = ?", [undone["id"]])
+            self._record("redo", f"Redid: {event['summary']}", None)
+        return event["summary"]
+
+    def _redo_target(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the undo to take back, the change it reverted): the latest undo not redone yet,
+        when only undos and redos were logged after it. WorkshopError otherwise, saying why:
+        "the workshop changed since the undo" when a change (an edit, a dot, a join…) came
+        after an undo that could otherwise be redone."""
+        rows = self.conn.execute("select id, kind, undone, redo from events order by id desc")
+        last_redo = 0
+        for event_id, kind, undone, data in rows:
+            if kind == "redo":
+                last_redo = max(last_redo, event_id)
+                continue
+            if kind == "undo" and undone:
+                continue  # redone already
+            if kind == "undo":
+                target = self._undone_by(event_id, data)
+                if target is None:
+                    break
+                return target
+            # A change came after the latest undo or redo: no redo from before it.
+            waiting = self.conn.execute(
+                "select 1 from events where kind = 'undo' and undone = 0 and id > ? and id < ?"
+                " and json_valid(redo) limit 1",
+                [last_redo, event_id],
+            ).fetchone()
+            if waiting:
+                raise WorkshopError("Nothing to redo: the workshop changed since the undo.")
+            break
+        raise WorkshopError("Nothing to redo.")
+
+    def _undone_by(
+        self, undo_id: int, data: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(the undo event, the change it reverted), when the undo says how to redo it."""
+        try:
+            redo = json.loads(data) if data else None
+        except ValueError:
+            return None
+        if not isinstance(redo, dict) or "apply" not in redo:
+            return None
+        event = next(self._rows("select * from events where id = ?", [redo.get("event")]), None)
+        if event is None or not event["undone"]:
+            return None
+        return next(self._rows("select * from events where id = ?", [undo_id])), event
+
+    def _apply_change(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Apply a change as the event log writes it down (what undoing or redoing a change
+        takes) and return the change that reverts it; call inside a transaction. Rows put
+        back may get new ids (another row took theirs meanwhile): the change returned names
+        the ids they have now."""
+        op = data.get("op")
+        if op == "update":
+            table, row_id, values = data["table"], data["id"], data["values"]
+            current = self._row(table, row_id, "record")
+            back = {key: current[key] for key in values}
+            self.db[table].update(row_id, values)
+            return {"op": "update", "table": table, "id": row_id, "values": back}
+        if op == "routes":
+            comment_id = data["comment_id"]
+            routed = [row[0] for row in self.conn.execute(
+                "select group_id from comment_routes where comment_id = ? order by rowid",
+                [comment_id])]  # fmt: skip
+            self._set_routes(comment_id, data["group_ids"])
+            return {"op": "routes", "comment_id": comment_id, "group_ids": routed}
+        if op == "delete" and "rows" not in data:  # the rows an add made, by id
+            table = data["table"]
+            snaps = [self._delete_rows([[table, rid]]) for rid in data["ids"]]
+            return {"op": "restore", "table": table, "snapshots": [s for s in snaps if s["rows"]]}
+        if op == "delete":  # the rows an undo put back, parents first
+            return {"op": "restore", "snapshot": self._delete_rows(data["rows"])}
+        if op == "restore" and "snapshots" in data:  # an add's rows, put back: ids again
+            ids = [self._restore_rows(snap)[0][1] for snap in data["snapshots"]]
+            return {"op": "delete", "table": data["table"], "ids": ids}
+        if op == "restore":
+            return {"op": "delete", "rows": self._restore_rows(data["snapshot"])}
+        raise WorkshopError(f"The workshop's log holds a change it cannot apply ({op!r}).")
+
+    def _delete_rows(self, rows: list[list[Any]]) -> undo.Snapshot:
+        """Delete these [table, id] rows (parents first) and what cascades from them; returns
+        the snapshot that puts them back. A row already gone with its parent is skipped."""
+        snap: undo.Snapshot = {"rows": [], "blanked": []}
+        for table, row_id in rows:
+            self._known_table(table)
+            part = undo.snapshot(self.db, table, row_id)
+            snap["rows"] += part["rows"]
+            snap["blanked"] += part["blanked"]
+            self.conn.execute(f'delete from "{table}" where id = ?', [row_id])
+        return snap
+
+    def _restore_rows(self, snap: undo.Snapshot) -> list[list[Any]]:
+        """`undo.restore`, returning [table, id] of every row it put back with an id, in the
+        order it did (parents first): a row whose id another took meanwhile gets a new id,
+        seen by a temporary trigger on its table while the restore runs."""
+        tables = sorted({entry["table"] for entry in snap["rows"] if "id" in entry["row"]})
+        conn = self.conn
+        conn.execute("create temp table if not exists restored_rows (tbl text, rid integer)")
+        conn.execute("delete from temp.restored_rows")
+        for n, table in enumerate(tables):
+            self._known_table(table)
+            conn.execute(
+                f'create temp trigger "restored_{n}" after insert on main."{table}" begin'
+                f" insert into restored_rows values ('{table}', new.id); end"
+            )
+        try:
+            undo.restore(self.db, snap)
+        finally:
+            for n in range(len(tables)):
+                conn.execute(f'drop trigger if exists temp."restored_{n}"')
+        return [[table, rid] for table, rid in conn.execute(
+            "select tbl, rid from temp.restored_rows order by rowid")]  # fmt: skip
+
+    def _known_table(self, table: object) -> None:
+        """Refuse a table name the log should not hold (the file may have been edited)."""
+        if not isinstance(table, str) or not table.isidentifier() or table.startswith("sqlite_"):
+            raise WorkshopError(f"The workshop's log names an unknown table {table!r}.")
+        if table not in self.db.table_names():
+            raise WorkshopError(f"The workshop's log names an unknown table {table!r}.")
 
     def change_token(self) -> tuple[int, int]:
         """Differs whenever anything was committed since it was taken, by this connection
@@ -521,10 +665,22 @@ class Workshop(
                 raise WorkshopError(f"The workshop has no field {key!r}.")
         before = self.conn.total_changes
         with self.transaction():
-            if "phase" in clean and clean["phase"] != self.info().phase:
+            room = self._room()
+            # The title, purpose and date are the workshop's records: their change is undoable.
+            edited = {k: room[k] for k in ("title", "purpose", "date") if k in clean
+                      and room[k] != clean[k]}  # fmt: skip
+            if "phase" in clean and clean["phase"] != room["phase"]:
                 clean |= {"timer_phase": None, "timer_ends": None}  # a new phase, a new timer
             assignments = ", ".join(f"{key} = ?" for key in clean)  # keys checked above
             self.conn.execute(f"update workshop set {assignments} where id = 1", [*clean.values()])
+            if edited:
+                names = list(edited)
+                said = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+                self._record(
+                    "edit",
+                    f"Changed the workshop's {said}",
+                    {"op": "update", "table": "workshop", "id": 1, "values": edited},
+                )
         if set(values) == {"phase"}:
             self._phase_moves += self.conn.total_changes - before
 
@@ -733,12 +889,12 @@ class Workshop(
         self._facilitator_only("export the workshop")
         return export(self, fmt, template=template, what=what)
 
-    def summary_text(self) -> str:
+    def summary_text(self, today: dt.date | None = None) -> str:
         """The Markdown summary to read on screen: everyone who joined may read it (it holds
         what the room may see: no hidden tally, nobody's dots); writing it out is `export`,
-        the facilitator's."""
+        the facilitator's. `today` marks what is overdue (default: the real date)."""
         from .export import export
 
         if self.role == "guest":
             raise WorkshopError("Join the workshop first to read its summary.")
-        return export(self, "md")
+        return export(self, "md", today=today)
