@@ -153,9 +153,12 @@ class RollupApp(PlainTextApp):
             [("Workshop", 24, 2), ("Date", 10), ("Quarter", 8), ("Actions", 8), ("File", 30, 2)],
         )
         for w in self.data["workshops"]:
-            table.add_row(w["title"], w["date"] or "", w["quarter"], str(w["actions"]), w["file"])
+            # The file's name: a long folder path would push it out of its column.
+            name = Path(w["file"]).name
+            table.add_row(w["title"], w["date"] or "", w["quarter"], str(w["actions"]), name)
         for s in self.data["skipped"]:
-            table.add_row(Text("skipped", style="bold"), "", "", "", f"{s['file']}: {s['reason']}")
+            reason = f"{Path(s['file']).name}: {s['reason']}"
+            table.add_row(Text("skipped", style="bold"), "", "", "", reason)
         return table
 
     @on(DataTable.RowHighlighted, "#actions-table")
