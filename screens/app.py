@@ -714,7 +714,16 @@ class WorkshopApp(PlainTextApp):
             me_ready=me is not None and self.ws.is_ready(me),
             looking_back=showing if showing != self.phase else None,
             room_phase=self.phase,
+            led_by=self._leader_name() if self.following else None,
         )
+
+    def _leader_name(self) -> str:
+        """Who leads the room now, for a facilitator who follows."""
+        with contextlib.suppress(WorkshopError):
+            leader = self.ws.leader()
+            if leader is not None:
+                return leader.who
+        return "another facilitator"
 
     def _watch_attempts(self) -> None:
         """Tell the facilitator when wrong join codes or PINs have made the tries wait."""

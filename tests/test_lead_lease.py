@@ -475,6 +475,11 @@ async def test_the_second_screen_is_asked_takes_over_and_the_first_follows(
         assert first_ws.info().phase == "groups & roles" and first_ws.timer() is None
         await two.press("right_square_bracket")
         await settle(one, lambda: first.current_mode == "customers & hand-offs")
+        # The follower's room line says who leads now.
+        await settle(
+            one, lambda: "leads the room" in str(first.screen.query_one("#room-bar").render())
+        )
+        assert "following:" in str(first.screen.query_one("#room-bar").render())
     assert second_ws.lead() is None
     first_ws.close()
     second_ws.close()

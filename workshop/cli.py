@@ -298,8 +298,8 @@ def _settle_lead(ws: Workshop, *, take_over: bool) -> None:
     path = shlex.quote(str(ws.path))
     raise WorkshopError(
         f"{other.who} leads this room since {other.since_clock()} ({other.where}), and there "
-        f"is no terminal to ask whether to take over: add --take-over to lead it from here, or "
-        f"join it as a participant with `workshop join {path} --as NAME`."
+        f"is no terminal to ask whether to take over: lead it from here with `workshop run "
+        f"{path} --take-over`, or join it as a participant with `workshop join {path} --as NAME`."
     )
 
 
@@ -475,6 +475,7 @@ def join(file: Path, name: str | None, facilitator: bool, web: bool) -> None:
                     "facilitator's machine."
                 )
             _prove_facilitator(ws, source=f"workshop join --as {name.strip()[:40]}")
+            _settle_lead(ws, take_over=False)  # no terminal to ask on: refused, as for run
         participant_id = ws.join(name, key=key, facilitator=facilitator)
         if not facilitator:
             ws.act_as_participant(participant_id)

@@ -21,6 +21,7 @@ class RoomState:
     me_ready: bool = False
     looking_back: str | None = None  # the phase on show when it is not the room's
     room_phase: str = ""
+    led_by: str | None = None  # a facilitator who follows: who leads the room now
 
 
 def room_line(state: RoomState) -> Text:
@@ -44,6 +45,8 @@ def room_line(state: RoomState) -> Text:
         )
     elif not state.facilitator:
         parts.append(Text("you are done ✔ (D: not yet)" if state.me_ready else "press D when done"))
+    if state.led_by is not None:
+        parts.append(Text(f"following: {state.led_by} leads the room", style="bold"))
     return Text(" · ").join(parts)
 
 
