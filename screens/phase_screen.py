@@ -216,7 +216,18 @@ class PhaseScreen(Screen):
             if nav.display != shown:
                 nav.display = shown
             if not shown and nav.has_focus:  # the keys go to the screen's own lists
-                self.call_after_refresh(self.focus_next)
+                self.call_after_refresh(self._leave_hidden_navigator)
+
+    def _leave_hidden_navigator(self) -> None:
+        """Move the focus on from the navigator if it is still there, hidden (asked more than
+        once, on a busy machine, it must move once: each move would pick another list)."""
+        focused = self.focused
+        if isinstance(focused, PhaseNav) and not focused.display:
+            from screens.widgets.find_bar import searchable
+
+            lists = [w for w in self.query("#body *") if searchable(w) and w.focusable]
+            if lists:
+                lists[0].focus()
 
     def on_resize(self, event: events.Resize) -> None:
         self.sync_navigator()
